@@ -1,0 +1,22 @@
+package dev.leap4j.cli;
+
+import dev.leap4j.exit.ExitPolicy;
+import picocli.CommandLine.Option;
+
+/** The exit-rule options shared by every command that embeds. */
+final class ExitOptions {
+    @Option(names = "--theta", description = "exit when cos(layer l, layer l-1) >= theta; above 1 = full depth (default 0.95)")
+    Double theta;
+
+    @Option(names = "--min-layer", description = "first layer allowed to exit (default: half the model's depth)")
+    Integer minLayer;
+
+    @Option(names = "--patience", description = "consecutive agreeing layers needed (default 1)")
+    Integer patience;
+
+    ExitPolicy policy(int numLayers) {
+        ExitPolicy d = ExitPolicy.defaults(numLayers);
+        return new ExitPolicy(theta == null ? d.theta() : theta, minLayer == null ? d.minLayer() : minLayer,
+                patience == null ? d.patience() : patience);
+    }
+}

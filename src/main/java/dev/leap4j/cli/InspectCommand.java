@@ -1,0 +1,122 @@
+package dev.leap4j.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.leap4j.exit.EarlyExitEncoder;
+import dev.leap4j.exit.ExitPolicy;
+import dev.leap4j.exit.LayerDiagnostics;
+import dev.leap4j.model.ModelLocator;
+import dev.leap4j.tokenize.TokenizedText;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = "Per-layer agreement (with the previous and the final layer), exit rates per theta, and monitoring overhead.")
+final class InspectCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "built-in name or model folder")
+    String model;
+
+    @Option(names = "--input", required = true, description = "text file, one input per line, or - for stdin")
+    String input;
+
+    @Mixin
+    ExitOptions exit = new ExitOptions();
+
+    @Option(names = "--thetas", split = ",", defaultValue = "0.80,0.85,0.90,0.93,0.95,0.97,0.98,0.99", description = "thresholds to report")
+    double[] thetas;
+
+    @Option(names = "--json", description = "also write the diagnostics as JSON to this file")
+    Path json;
+
+    @Option(names = "--threads", description = "worker threads (default: all cores)")
+    Integer threads;
+
+    @Option(names = "--batch-size", defaultValue = "32")
+    int batchSize;
+
+    @Override
+    public Integer call() throws IOException {
+        List<String> texts = EmbedCommand.readLines(input);
+        if (texts.isEmpty()) throw new IllegalArgumentException(input + " has no lines to inspect");
+        try (EarlyExitEncoder enc = new EarlyExitEncoder(ModelLocator.load(model, Main.cacheDir()), threads == null ? Main.defaultThreads() : threads)) {
+            ExitPolicy base = exit.policy(enc.numLayers());
+            base.checkDepth(enc.numLayers());
+            List<TokenizedText> tok = enc.tokenizer().encodeAll(texts);
+            List<float[][]> traces = new ArrayList<>();
+            for (int i = 0; i < tok.size(); i += batchSize) {
+                traces.addAll(Arrays.asList(enc.trace(tok.subList(i, Math.min(tok.size(), i + batchSize)))));
+            }
+            float[][][] tr = traces.toArray(new float[0][][]);
+            var agreement = LayerDiagnostics.agreement(tr);
+            List<LayerDiagnostics.ThresholdOutcome> outcomes = new ArrayList<>();
+            for (double t : thetas) outcomes.add(LayerDiagnostics.outcome(tr, base.withTheta(t)));
+            // Monitoring overhead: the exit check on every layer (theta 1.0 never fires on real text) vs none.
+            ExitPolicy monitorOnly = new ExitPolicy(1.0, 1, 1);
+            double[] off = new double[5], on = new double[5];
+            List<String> sample = texts.subList(0, Math.min(texts.size(), 64));
+            enc.embed(sample, ExitPolicy.fullDepth(), batchSize);
+            for (int r = 0; r < 5; r++) {
+                long a = System.nanoTime();
+                enc.embed(sample, ExitPolicy.fullDepth(), batchSize);
+                long b = System.nanoTime();
+                enc.embed(sample, monitorOnly, batchSize);
+                long c = System.nanoTime();
+                off[r] = (b - a) / 1e6;
+                on[r] = (c - b) / 1e6;
+            }
+            Arrays.sort(off);
+            Arrays.sort(on);
+            double overhead = on[2] / off[2];
+
+            System.out.printf(Locale.ROOT, "model %s, %d inputs, min layer %d, patience %d%n", enc.name(), texts.size(), base.minLayer(), base.patience());
+            System.out.printf(Locale.ROOT, "%-6s %-14s %-14s%n", "layer", "cos_to_prev", "cos_to_final");
+            for (var a : agreement) {
+                System.out.printf(Locale.ROOT, "%-6d %-14s %-14.4f%n", a.layer(), Double.isNaN(a.meanCosToPrevious()) ? "-" : String.format(Locale.ROOT, "%.4f", a.meanCosToPrevious()), a.meanCosToFinal());
+            }
+            System.out.printf(Locale.ROOT, "%-6s %-10s %-10s %-10s %s%n", "theta", "early", "mean_exit", "reduction", "exit share by layer");
+            for (var o : outcomes) {
+                StringBuilder sb = new StringBuilder();
+                for (int l = 0; l < o.exitShareByLayer().length; l++) {
+                    if (o.exitShareByLayer()[l] > 0) sb.append(String.format(Locale.ROOT, "L%d:%.1f%% ", l + 1, 100 * o.exitShareByLayer()[l]));
+                }
+                System.out.printf(Locale.ROOT, "%-6.2f %-10s %-10.2f %-10.2f %s%n", o.theta(), String.format(Locale.ROOT, "%.1f%%", 100 * o.earlyExitRate()), o.meanExitLayer(), o.layerReduction(), sb.toString().trim());
+            }
+            System.out.printf(Locale.ROOT, "monitoring overhead (exit check on every layer, no exits), median of 5 over %d inputs: %.3fx (%.1f ms vs %.1f ms)%n",
+                    sample.size(), overhead, on[2], off[2]);
+            if (json != null) {
+                ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+                ObjectNode root = m.createObjectNode();
+                root.put("model", enc.name());
+                root.put("inputs", texts.size());
+                root.put("min_layer", base.minLayer());
+                root.put("patience", base.patience());
+                ArrayNode layers = root.putArray("layers");
+                for (var a : agreement) {
+                    ObjectNode n = layers.addObject().put("layer", a.layer()).put("cos_to_final", a.meanCosToFinal());
+                    if (Double.isNaN(a.meanCosToPrevious())) n.putNull("cos_to_previous"); else n.put("cos_to_previous", a.meanCosToPrevious());
+                }
+                ArrayNode th = root.putArray("thresholds");
+                for (var o : outcomes) {
+                    ObjectNode n = th.addObject().put("theta", o.theta()).put("early_exit_rate", o.earlyExitRate())
+                            .put("mean_exit_layer", o.meanExitLayer()).put("layer_reduction", o.layerReduction());
+                    ArrayNode s = n.putArray("exit_share_by_layer");
+                    for (double v : o.exitShareByLayer()) s.add(v);
+                }
+                root.putObject("monitoring_overhead").put("ratio", overhead).put("monitored_ms", on[2]).put("unmonitored_ms", off[2]).put("inputs", sample.size());
+                m.writeValue(json.toFile(), root);
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,35 @@
+package dev.leap4j.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.nio.file.Path;
+
+/** The leap4j command line: the only place that parses arguments, prints, and reads the environment. */
+@Command(name = "leap4j", mixinStandardHelpOptions = true, version = "leap4j 0.1.0",
+        description = "Early-exit sentence embeddings: embed, inspect, evaluate, train, serve.",
+        subcommands = {DemoCommand.class, EmbedCommand.class, InspectCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+    public static void main(String[] args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException) {
+                cmd.getErr().println("leap4j: " + ex.getMessage());
+                return 2;
+            }
+            throw ex;
+        });
+        System.exit(cl.execute(args));
+    }
+
+    /** Where imported built-in models are cached: $LEAP4J_CACHE, else ~/.cache/leap4j/models. */
+    static Path cacheDir() {
+        String env = System.getenv("LEAP4J_CACHE");
+        if (env != null && !env.isBlank()) return Path.of(env);
+        return Path.of(System.getProperty("user.home"), ".cache", "leap4j", "models");
+    }
+
+    static int defaultThreads() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors());
+    }
+}

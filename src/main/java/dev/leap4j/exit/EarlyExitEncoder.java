@@ -1,0 +1,236 @@
+package dev.leap4j.exit;
+
+import dev.leap4j.model.BertConfig;
+import dev.leap4j.model.BertWeights;
+import dev.leap4j.model.EncoderForward;
+import dev.leap4j.model.LayerBuffers;
+import dev.leap4j.model.ModelFolder;
+import dev.leap4j.tensor.Kernels;
+import dev.leap4j.tensor.Parallel;
+import dev.leap4j.tokenize.TextTokenizer;
+import dev.leap4j.tokenize.TokenizedText;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Sentence embeddings with per-input early exit. A batch is packed without padding and run layer by layer;
+ * after each layer >= minLayer every row's pooled state is compared with the previous layer's, and rows that
+ * exit leave the working batch at once (their tokens are compacted away), so later layers only pay for the
+ * inputs still running. Calls are serialised; activations live in one preallocated workspace that grows only
+ * between batches, never inside the layer loop.
+ */
+public final class EarlyExitEncoder implements AutoCloseable {
+    private final BertConfig config;
+    private final BertWeights weights;
+    private final TextTokenizer tokenizer;
+    private final Parallel pool;
+    private final String name;
+
+    // workspace, grown between batches
+    private int tokenCapacity, rowCapacity, lengthCapacity;
+    private float[] x;              // (N, C) hidden states of the active rows, packed
+    private LayerBuffers buffers;
+    private float[][] scores;       // (threads, maxLen) attention scratch
+    private float[] prevPooled;     // (R, C) pooled state after the previous layer
+    private float[] curPooled;      // (R, C) pooled state after this layer
+
+    public EarlyExitEncoder(ModelFolder model, int threads) throws IOException {
+        this(model.config(), model.weights(), TextTokenizer.load(model.tokenizerJson(), model.config().maxLength()), threads,
+                model.dir().getFileName().toString());
+    }
+
+    public EarlyExitEncoder(BertConfig config, BertWeights weights, TextTokenizer tokenizer, int threads, String name) {
+        if (weights.config != config) throw new IllegalArgumentException("weights were built for another config");
+        this.config = config;
+        this.weights = weights;
+        this.tokenizer = tokenizer;
+        this.pool = new Parallel(threads);
+        this.name = name;
+    }
+
+    public BertConfig config() {
+        return config;
+    }
+
+    public int numLayers() {
+        return config.numLayers();
+    }
+
+    public int dimension() {
+        return config.hidden();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int threads() {
+        return pool.threads();
+    }
+
+    public TextTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public TokenizedText tokenize(String text) {
+        return tokenizer.encode(text);
+    }
+
+    /** Embeds texts in batches of batchSize; results in input order. */
+    public List<Embedding> embed(List<String> texts, ExitPolicy policy, int batchSize) {
+        if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        List<Embedding> out = new ArrayList<>(texts.size());
+        for (int i = 0; i < texts.size(); i += batchSize) {
+            List<TokenizedText> batch = tokenizer.encodeAll(texts.subList(i, Math.min(texts.size(), i + batchSize)));
+            out.addAll(embedTokens(batch, policy));
+        }
+        return out;
+    }
+
+    /** Embeds one batch of tokenized inputs; results in input order. */
+    public synchronized List<Embedding> embedTokens(List<TokenizedText> inputs, ExitPolicy policy) {
+        Embedding[] out = new Embedding[inputs.size()];
+        run(inputs, policy, out, null);
+        return java.util.Arrays.asList(out);
+    }
+
+    /**
+     * Full-depth run that records every layer's pooled (un-normalised) state: trace[i][l - 1] is input i after
+     * layer l. Exit decisions for any policy can be replayed from it exactly ({@link ExitReplay}).
+     */
+    public synchronized float[][][] trace(List<TokenizedText> inputs) {
+        float[][][] trace = new float[inputs.size()][config.numLayers()][];
+        run(inputs, ExitPolicy.fullDepth(), new Embedding[inputs.size()], trace);
+        return trace;
+    }
+
+    private void run(List<TokenizedText> inputs, ExitPolicy policy, Embedding[] out, float[][][] trace) {
+        int rows = inputs.size();
+        if (rows == 0) return;
+        policy.checkDepth(config.numLayers());
+        int C = config.hidden(), L = config.numLayers();
+        int[] offsets = new int[rows], lens = new int[rows], slotOf = new int[rows], streak = new int[rows];
+        int n = 0, maxLen = 0;
+        for (int r = 0; r < rows; r++) {
+            TokenizedText t = inputs.get(r);
+            if (t.length() > config.maxPositions()) {
+                throw new IllegalArgumentException("input " + r + " has " + t.length() + " tokens; the model takes at most " + config.maxPositions());
+            }
+            offsets[r] = n;
+            lens[r] = t.length();
+            slotOf[r] = r;
+            n += t.length();
+            maxLen = Math.max(maxLen, t.length());
+        }
+        ensureCapacity(n, rows, maxLen);
+        int[] ids = new int[n], types = new int[n];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(inputs.get(r).ids(), 0, ids, offsets[r], lens[r]);
+            System.arraycopy(inputs.get(r).typeIds(), 0, types, offsets[r], lens[r]);
+        }
+        EncoderForward.embeddingsForward(weights, x, ids, types, offsets, lens, rows);
+
+        boolean monitor = policy.monitors() || trace != null;
+        int firstPooled = trace != null ? 1 : Math.max(1, policy.minLayer() - 1);
+        int active = rows;
+        for (int l = 1; l <= L; l++) {
+            EncoderForward.layerForward(config, weights.layers[l - 1], pool, buffers, scores, x, x, offsets, lens, active);
+            boolean last = l == L;
+            if (!(monitor && l >= firstPooled) && !last) continue;
+            for (int s = 0; s < active; s++) EncoderForward.poolForward(config.pooling(), x, C, offsets[s], lens[s], curPooled, s * C);
+            if (trace != null) {
+                for (int s = 0; s < active; s++) trace[slotOf[s]][l - 1] = java.util.Arrays.copyOfRange(curPooled, s * C, s * C + C);
+            }
+            boolean anyExit = false;
+            boolean[] exits = null;
+            for (int s = 0; s < active; s++) {
+                boolean exit = last;
+                if (!last && policy.monitors() && l >= policy.minLayer() && l - 1 >= firstPooled) {
+                    double cos = cosine(curPooled, s * C, prevPooled, s * C, C);
+                    streak[s] = cos >= policy.theta() ? streak[s] + 1 : 0;
+                    exit = streak[s] >= policy.patience();
+                }
+                if (exit) {
+                    int orig = slotOf[s];
+                    out[orig] = new Embedding(finish(curPooled, s * C), l, lens[s], inputs.get(orig).truncated());
+                    if (exits == null) exits = new boolean[active];
+                    exits[s] = true;
+                    anyExit = true;
+                }
+            }
+            if (last) break;
+            if (anyExit) active = compact(exits, active, offsets, lens, slotOf, streak);
+            if (active == 0) break;
+            float[] swap = prevPooled;
+            prevPooled = curPooled;
+            curPooled = swap;
+        }
+    }
+
+    /** Moves the surviving rows' tokens and pooled states to the front, in order; returns the new row count. */
+    private int compact(boolean[] exits, int active, int[] offsets, int[] lens, int[] slotOf, int[] streak) {
+        int C = config.hidden();
+        int kept = 0, tokens = 0;
+        for (int s = 0; s < active; s++) {
+            if (exits[s]) continue;
+            if (offsets[s] != tokens) System.arraycopy(x, offsets[s] * C, x, tokens * C, lens[s] * C);
+            if (s != kept) System.arraycopy(curPooled, s * C, curPooled, kept * C, C);
+            offsets[kept] = tokens;
+            lens[kept] = lens[s];
+            slotOf[kept] = slotOf[s];
+            streak[kept] = streak[s];
+            tokens += lens[s];
+            kept++;
+        }
+        return kept;
+    }
+
+    private float[] finish(float[] pooled, int off) {
+        int C = config.hidden();
+        float[] v = java.util.Arrays.copyOfRange(pooled, off, off + C);
+        if (config.normalize()) normalize(v);
+        return v;
+    }
+
+    /** In-place L2 normalisation, as torch.nn.functional.normalize (eps 1e-12). */
+    public static void normalize(float[] v) {
+        double ss = 0;
+        for (float f : v) ss += (double) f * f;
+        float inv = (float) (1.0 / Math.max(Math.sqrt(ss), 1e-12));
+        for (int i = 0; i < v.length; i++) v[i] *= inv;
+    }
+
+    /** Cosine similarity of two vectors; 0 when either is zero. */
+    public static double cosine(float[] a, int aOff, float[] b, int bOff, int n) {
+        double ab = Kernels.dot(a, aOff, b, bOff, n);
+        double aa = Kernels.dot(a, aOff, a, aOff, n);
+        double bb = Kernels.dot(b, bOff, b, bOff, n);
+        double d = Math.sqrt(aa) * Math.sqrt(bb);
+        return d == 0 ? 0 : ab / d;
+    }
+
+    private void ensureCapacity(int tokens, int rows, int maxLen) {
+        if (tokens > tokenCapacity) {
+            tokenCapacity = Math.max(tokens, tokenCapacity + tokenCapacity / 2);
+            x = new float[tokenCapacity * config.hidden()];
+            buffers = LayerBuffers.forInference(tokenCapacity, config);
+        }
+        if (rows > rowCapacity) {
+            rowCapacity = Math.max(rows, rowCapacity + rowCapacity / 2);
+            prevPooled = new float[rowCapacity * config.hidden()];
+            curPooled = new float[rowCapacity * config.hidden()];
+        }
+        if (maxLen > lengthCapacity) {
+            lengthCapacity = maxLen;
+            scores = new float[pool.threads()][maxLen];
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+        tokenizer.close();
+    }
+}

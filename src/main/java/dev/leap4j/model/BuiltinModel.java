@@ -1,0 +1,86 @@
+package dev.leap4j.model;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * The models leap4j knows by name. Their ONNX files and tokenizers come from the LangChain4j embedding jars on
+ * the classpath (Maven Central), so they work offline; on first use each is imported once into a safetensors
+ * folder under the cache directory.
+ */
+public enum BuiltinModel {
+    ALL_MINILM_L6_V2("all-minilm-l6-v2", "all-minilm-l6-v2", 12, Pooling.MEAN, true, 256),
+    BGE_SMALL_EN_V15("bge-small-en-v1.5", "bge-small-en-v1.5", 12, Pooling.CLS, true, 512),
+    E5_SMALL_V2("e5-small-v2", "e5-small-v2", 12, Pooling.MEAN, true, 512);
+
+    public final String id;
+    private final String resource;
+    private final int heads;
+    private final Pooling pooling;
+    private final boolean normalize;
+    private final int maxLength;
+
+    BuiltinModel(String id, String resource, int heads, Pooling pooling, boolean normalize, int maxLength) {
+        this.id = id;
+        this.resource = resource;
+        this.heads = heads;
+        this.pooling = pooling;
+        this.normalize = normalize;
+        this.maxLength = maxLength;
+    }
+
+    public static BuiltinModel byName(String name) {
+        String n = name.trim().toLowerCase(Locale.ROOT);
+        for (BuiltinModel m : values()) if (m.id.equals(n)) return m;
+        return null;
+    }
+
+    public static String names() {
+        return Arrays.stream(values()).map(m -> m.id).collect(Collectors.joining(", "));
+    }
+
+    /** The imported folder under cacheDir, importing it first if needed. */
+    public Path folder(Path cacheDir) throws IOException {
+        Path dir = cacheDir.resolve(id);
+        if (Files.isRegularFile(dir.resolve("model.safetensors")) && Files.isRegularFile(dir.resolve("config.json"))) return dir;
+        byte[] onnx = resourceBytes(resource + ".onnx");
+        OnnxImport.Result r = OnnxImport.read(onnx, resource + ".onnx");
+        BertConfig config = new BertConfig(r.vocabSize(), r.hidden(), r.numLayers(), heads, r.intermediate(),
+                r.maxPositions(), r.typeVocabSize(), r.layerNormEps(), pooling, normalize, Math.min(maxLength, r.maxPositions()));
+        BertWeights w = BertWeights.fromHuggingFace(config, r.tensors(), resource + ".onnx");
+        Files.createDirectories(cacheDir);
+        Path tok = Files.createTempFile(cacheDir, "tokenizer", ".json");
+        try {
+            try (InputStream in = open(resource + "-tokenizer.json")) {
+                Files.copy(in, tok, StandardCopyOption.REPLACE_EXISTING);
+            }
+            ModelFolder.write(dir, config, w, tok);
+        } finally {
+            Files.deleteIfExists(tok);
+        }
+        return dir;
+    }
+
+    /** The original ONNX file's bytes (the parity oracle runs it). */
+    public byte[] onnxBytes() throws IOException {
+        return resourceBytes(resource + ".onnx");
+    }
+
+    private static InputStream open(String name) throws IOException {
+        InputStream in = BuiltinModel.class.getClassLoader().getResourceAsStream(name);
+        if (in == null) throw new IOException("built-in model resource " + name + " is not on the classpath (LangChain4j embedding jar missing)");
+        return in;
+    }
+
+    private static byte[] resourceBytes(String name) throws IOException {
+        try (InputStream in = open(name)) {
+            return in.readAllBytes();
+        }
+    }
+}

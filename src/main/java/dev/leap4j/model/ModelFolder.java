@@ -1,0 +1,164 @@
+package dev.leap4j.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * A Hugging Face / sentence-transformers model folder: config.json, model.safetensors, tokenizer.json, and the
+ * sentence-transformers module files (modules.json, 1_Pooling/config.json, sentence_bert_config.json).
+ */
+public record ModelFolder(Path dir, BertConfig config, BertWeights weights, Path tokenizerJson) {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public static ModelFolder load(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) throw new ModelFormatException("model folder " + dir + " does not exist");
+        BertConfig config = readConfig(dir);
+        Path tok = dir.resolve("tokenizer.json");
+        if (!Files.isRegularFile(tok)) throw new ModelFormatException("missing model file " + tok);
+        BertWeights w = BertWeights.fromHuggingFace(config, Safetensors.read(dir.resolve("model.safetensors")),
+                dir.resolve("model.safetensors").toString());
+        return new ModelFolder(dir, config, w, tok);
+    }
+
+    public static BertConfig readConfig(Path dir) throws IOException {
+        Path cfgFile = dir.resolve("config.json");
+        JsonNode c = readJson(cfgFile, true);
+        String type = c.path("model_type").asText("bert");
+        if (!type.equals("bert")) throw new ModelFormatException(cfgFile + ": model_type '" + type + "' is not supported (bert only)");
+        String act = c.path("hidden_act").asText("gelu");
+        if (!act.equals("gelu")) throw new ModelFormatException(cfgFile + ": hidden_act '" + act + "' is not supported (exact gelu only)");
+        String posType = c.path("position_embedding_type").asText("absolute");
+        if (!posType.equals("absolute")) throw new ModelFormatException(cfgFile + ": position_embedding_type '" + posType + "' is not supported");
+        JsonNode pool = readJson(dir.resolve("1_Pooling").resolve("config.json"), false);
+        Pooling pooling = Pooling.MEAN;
+        if (pool != null && pool.path("pooling_mode_cls_token").asBoolean(false)) pooling = Pooling.CLS;
+        else if (pool != null && !pool.path("pooling_mode_mean_tokens").asBoolean(true)) {
+            throw new ModelFormatException(dir.resolve("1_Pooling/config.json") + ": only mean or CLS pooling is supported");
+        }
+        boolean normalize = false;
+        JsonNode modules = readJson(dir.resolve("modules.json"), false);
+        if (modules != null) {
+            for (JsonNode m : modules) if (m.path("type").asText().endsWith("Normalize")) normalize = true;
+        }
+        int maxPos = req(c, "max_position_embeddings", cfgFile);
+        JsonNode st = readJson(dir.resolve("sentence_bert_config.json"), false);
+        int maxLen = st != null && st.has("max_seq_length") ? Math.min(st.get("max_seq_length").asInt(), maxPos) : maxPos;
+        try {
+            return new BertConfig(req(c, "vocab_size", cfgFile), req(c, "hidden_size", cfgFile), req(c, "num_hidden_layers", cfgFile),
+                    req(c, "num_attention_heads", cfgFile), req(c, "intermediate_size", cfgFile), maxPos,
+                    c.path("type_vocab_size").asInt(2), (float) c.path("layer_norm_eps").asDouble(1e-12),
+                    pooling, normalize, maxLen);
+        } catch (ModelFormatException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(cfgFile + ": " + e.getMessage());
+        }
+    }
+
+    private static int req(JsonNode c, String field, Path file) {
+        if (!c.has(field) || !c.get(field).canConvertToInt()) throw new ModelFormatException(file + ": missing or non-integer '" + field + "'");
+        return c.get(field).asInt();
+    }
+
+    private static JsonNode readJson(Path f, boolean required) throws IOException {
+        if (!Files.isRegularFile(f)) {
+            if (required) throw new ModelFormatException("missing model file " + f);
+            return null;
+        }
+        try {
+            return JSON.readTree(f.toFile());
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new ModelFormatException(f + " is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    /**
+     * Writes a complete model folder to {@code dir} atomically: everything goes to a sibling temporary folder
+     * that is renamed into place, so a reader never sees half a model. An existing {@code dir} is replaced.
+     */
+    public static void write(Path dir, BertConfig config, BertWeights weights, Path tokenizerJson) throws IOException {
+        Path parent = dir.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path tmp = Files.createTempDirectory(parent, "." + dir.getFileName() + ".tmp");
+        try {
+            writeConfigFiles(tmp, config);
+            Files.copy(tokenizerJson, tmp.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
+            Safetensors.write(tmp.resolve("model.safetensors"), weights.toHuggingFace());
+            Path old = null;
+            if (Files.exists(dir)) {
+                old = parent.resolve("." + dir.getFileName() + ".old" + System.nanoTime());
+                Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
+            }
+            try {
+                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException | FileAlreadyExistsException e) {
+                if (old != null) Files.move(old, dir, StandardCopyOption.ATOMIC_MOVE);
+                throw e;
+            }
+            if (old != null) deleteTree(old);
+        } finally {
+            if (Files.exists(tmp)) deleteTree(tmp);
+        }
+    }
+
+    static void writeConfigFiles(Path dir, BertConfig c) throws IOException {
+        ObjectNode cfg = JSON.createObjectNode();
+        cfg.putArray("architectures").add("BertModel");
+        cfg.put("model_type", "bert");
+        cfg.put("vocab_size", c.vocabSize());
+        cfg.put("hidden_size", c.hidden());
+        cfg.put("num_hidden_layers", c.numLayers());
+        cfg.put("num_attention_heads", c.numHeads());
+        cfg.put("intermediate_size", c.intermediate());
+        cfg.put("hidden_act", "gelu");
+        cfg.put("hidden_dropout_prob", 0.1);
+        cfg.put("attention_probs_dropout_prob", 0.1);
+        cfg.put("max_position_embeddings", c.maxPositions());
+        cfg.put("type_vocab_size", c.typeVocabSize());
+        cfg.put("initializer_range", 0.02);
+        cfg.put("layer_norm_eps", (double) c.layerNormEps());
+        cfg.put("pad_token_id", 0);
+        cfg.put("position_embedding_type", "absolute");
+        cfg.put("torch_dtype", "float32");
+        JSON.writeValue(dir.resolve("config.json").toFile(), cfg);
+
+        ArrayNode modules = JSON.createArrayNode();
+        modules.addObject().put("idx", 0).put("name", "0").put("path", "").put("type", "sentence_transformers.models.Transformer");
+        modules.addObject().put("idx", 1).put("name", "1").put("path", "1_Pooling").put("type", "sentence_transformers.models.Pooling");
+        if (c.normalize()) {
+            modules.addObject().put("idx", 2).put("name", "2").put("path", "2_Normalize").put("type", "sentence_transformers.models.Normalize");
+            Files.createDirectories(dir.resolve("2_Normalize"));
+        }
+        JSON.writeValue(dir.resolve("modules.json").toFile(), modules);
+        Files.createDirectories(dir.resolve("1_Pooling"));
+        ObjectNode pool = JSON.createObjectNode();
+        pool.put("word_embedding_dimension", c.hidden());
+        pool.put("pooling_mode_cls_token", c.pooling() == Pooling.CLS);
+        pool.put("pooling_mode_mean_tokens", c.pooling() == Pooling.MEAN);
+        pool.put("pooling_mode_max_tokens", false);
+        pool.put("pooling_mode_mean_sqrt_len_tokens", false);
+        JSON.writeValue(dir.resolve("1_Pooling").resolve("config.json").toFile(), pool);
+        ObjectNode st = JSON.createObjectNode();
+        st.put("max_seq_length", c.maxLength());
+        st.put("do_lower_case", false);
+        JSON.writeValue(dir.resolve("sentence_bert_config.json").toFile(), st);
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
+        }
+    }
+}

@@ -1,0 +1,257 @@
+package dev.leap4j.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * SIMD kernels over flat float arrays (JDK Vector API). Each has a scalar twin in {@link ScalarKernels}.
+ *
+ * <p>Bit-exactness contract: {@link #matmulForward} computes every output element as one fused-multiply-add
+ * chain over k in ascending order, whatever the row count, column range or thread split. That is what makes an
+ * input's embedding identical alone and inside any batch, and identical across thread counts.
+ */
+public final class Kernels {
+    private Kernels() {}
+
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    /** Columns per matmul micro-kernel: three vectors keep 4x3 accumulators in AVX2's 16 registers. */
+    public static final int COL_BLOCK = 3 * L;
+
+    /** out (M, N) = x (M, K) · w (K, N) + b (N), all rows, columns [n0, n1). b may be null. */
+    public static void matmulForward(float[] out, float[] x, float[] w, float[] b, int M, int K, int N, int n0, int n1) {
+        assert n0 >= 0 && n1 <= N && n0 <= n1 : "column range";
+        assert x.length >= M * K && w.length >= K * N && out.length >= M * N : "buffer sizes";
+        int n = n0;
+        for (; n + COL_BLOCK <= n1; n += COL_BLOCK) {
+            int m = 0;
+            for (; m + 4 <= M; m += 4) block4x3(out, x, w, b, K, N, m, n);
+            for (; m < M; m++) block1x3(out, x, w, b, K, N, m, n);
+        }
+        for (; n + L <= n1; n += L) {
+            for (int m = 0; m < M; m++) block1x1(out, x, w, b, K, N, m, n);
+        }
+        for (; n < n1; n++) {
+            for (int m = 0; m < M; m++) {
+                float acc = 0f;
+                for (int k = 0; k < K; k++) acc = Math.fma(x[m * K + k], w[k * N + n], acc);
+                out[m * N + n] = b == null ? acc : acc + b[n];
+            }
+        }
+    }
+
+    /** The whole matmul, columns split across the pool in micro-kernel-aligned chunks. */
+    public static void matmulForward(Parallel pool, float[] out, float[] x, float[] w, float[] b, int M, int K, int N) {
+        int blocks = (N + COL_BLOCK - 1) / COL_BLOCK;
+        if (pool == null || pool.threads() == 1 || (long) M * K * N < 32_768) {
+            matmulForward(out, x, w, b, M, K, N, 0, N);
+            return;
+        }
+        pool.forRange(blocks, (t, s, e) -> matmulForward(out, x, w, b, M, K, N, s * COL_BLOCK, Math.min(N, e * COL_BLOCK)));
+    }
+
+    private static void block4x3(float[] out, float[] x, float[] w, float[] b, int K, int N, int m, int n) {
+        FloatVector a00 = FloatVector.zero(S), a01 = FloatVector.zero(S), a02 = FloatVector.zero(S);
+        FloatVector a10 = FloatVector.zero(S), a11 = FloatVector.zero(S), a12 = FloatVector.zero(S);
+        FloatVector a20 = FloatVector.zero(S), a21 = FloatVector.zero(S), a22 = FloatVector.zero(S);
+        FloatVector a30 = FloatVector.zero(S), a31 = FloatVector.zero(S), a32 = FloatVector.zero(S);
+        int x0 = m * K, x1 = x0 + K, x2 = x1 + K, x3 = x2 + K;
+        for (int k = 0, wk = n; k < K; k++, wk += N) {
+            FloatVector w0 = FloatVector.fromArray(S, w, wk);
+            FloatVector w1 = FloatVector.fromArray(S, w, wk + L);
+            FloatVector w2 = FloatVector.fromArray(S, w, wk + 2 * L);
+            FloatVector v = FloatVector.broadcast(S, x[x0 + k]);
+            a00 = w0.fma(v, a00); a01 = w1.fma(v, a01); a02 = w2.fma(v, a02);
+            v = FloatVector.broadcast(S, x[x1 + k]);
+            a10 = w0.fma(v, a10); a11 = w1.fma(v, a11); a12 = w2.fma(v, a12);
+            v = FloatVector.broadcast(S, x[x2 + k]);
+            a20 = w0.fma(v, a20); a21 = w1.fma(v, a21); a22 = w2.fma(v, a22);
+            v = FloatVector.broadcast(S, x[x3 + k]);
+            a30 = w0.fma(v, a30); a31 = w1.fma(v, a31); a32 = w2.fma(v, a32);
+        }
+        store3(out, b, (m) * N + n, n, a00, a01, a02);
+        store3(out, b, (m + 1) * N + n, n, a10, a11, a12);
+        store3(out, b, (m + 2) * N + n, n, a20, a21, a22);
+        store3(out, b, (m + 3) * N + n, n, a30, a31, a32);
+    }
+
+    private static void block1x3(float[] out, float[] x, float[] w, float[] b, int K, int N, int m, int n) {
+        FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S);
+        int x0 = m * K;
+        for (int k = 0, wk = n; k < K; k++, wk += N) {
+            FloatVector v = FloatVector.broadcast(S, x[x0 + k]);
+            a0 = FloatVector.fromArray(S, w, wk).fma(v, a0);
+            a1 = FloatVector.fromArray(S, w, wk + L).fma(v, a1);
+            a2 = FloatVector.fromArray(S, w, wk + 2 * L).fma(v, a2);
+        }
+        store3(out, b, m * N + n, n, a0, a1, a2);
+    }
+
+    private static void block1x1(float[] out, float[] x, float[] w, float[] b, int K, int N, int m, int n) {
+        FloatVector a0 = FloatVector.zero(S);
+        int x0 = m * K;
+        for (int k = 0, wk = n; k < K; k++, wk += N) {
+            a0 = FloatVector.fromArray(S, w, wk).fma(FloatVector.broadcast(S, x[x0 + k]), a0);
+        }
+        if (b != null) a0 = a0.add(FloatVector.fromArray(S, b, n));
+        a0.intoArray(out, m * N + n);
+    }
+
+    private static void store3(float[] out, float[] b, int o, int n, FloatVector a0, FloatVector a1, FloatVector a2) {
+        if (b != null) {
+            a0 = a0.add(FloatVector.fromArray(S, b, n));
+            a1 = a1.add(FloatVector.fromArray(S, b, n + L));
+            a2 = a2.add(FloatVector.fromArray(S, b, n + 2 * L));
+        }
+        a0.intoArray(out, o);
+        a1.intoArray(out, o + L);
+        a2.intoArray(out, o + 2 * L);
+    }
+
+    /** Row-wise layer norm over C for rows [m0, m1); out may alias x. */
+    public static void layerNormForward(float[] out, float[] x, float[] gamma, float[] beta, int C, float eps, int m0, int m1) {
+        for (int m = m0; m < m1; m++) {
+            int o = m * C;
+            double sum = 0;
+            for (int c = 0; c < C; c++) sum += x[o + c];
+            double mean = sum / C;
+            double var = 0;
+            for (int c = 0; c < C; c++) {
+                double d = x[o + c] - mean;
+                var += d * d;
+            }
+            var /= C;
+            float fmean = (float) mean;
+            float rstd = (float) (1.0 / Math.sqrt(var + eps));
+            int c = 0;
+            FloatVector vm = FloatVector.broadcast(S, fmean), vr = FloatVector.broadcast(S, rstd);
+            for (; c + L <= C; c += L) {
+                FloatVector v = FloatVector.fromArray(S, x, o + c).sub(vm).mul(vr);
+                v.fma(FloatVector.fromArray(S, gamma, c), FloatVector.fromArray(S, beta, c)).intoArray(out, o + c);
+            }
+            for (; c < C; c++) out[o + c] = Math.fma((x[o + c] - fmean) * rstd, gamma[c], beta[c]);
+        }
+    }
+
+    /** Exact (erf) GELU in place over [i0, i1). */
+    public static void geluForward(float[] x, int i0, int i1) {
+        int i = i0;
+        FloatVector half = FloatVector.broadcast(S, 0.5f), one = FloatVector.broadcast(S, 1f);
+        FloatVector invSqrt2 = FloatVector.broadcast(S, (float) (1 / Math.sqrt(2)));
+        for (; i + L <= i1; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, i);
+            FloatVector e = erf(v.mul(invSqrt2));
+            v.mul(half).mul(one.add(e)).intoArray(x, i);
+        }
+        for (; i < i1; i++) x[i] = geluScalarFast(x[i]);
+    }
+
+    // Abramowitz & Stegun 7.1.26 is only 1.5e-7 absolute; float32 needs better, so this uses the
+    // same rational form with erfc(x) = t*exp(-x^2 + P(t)) (Numerical Recipes erfcc, |rel err| < 1.2e-7).
+    static FloatVector erf(FloatVector x) {
+        FloatVector z = x.abs();
+        FloatVector t = FloatVector.broadcast(S, 1f).div(z.mul(0.5f).add(1f));
+        FloatVector p = t.mul(0.17087277f).add(-0.82215223f);
+        p = p.fma(t, FloatVector.broadcast(S, 1.48851587f));
+        p = p.fma(t, FloatVector.broadcast(S, -1.13520398f));
+        p = p.fma(t, FloatVector.broadcast(S, 0.27886807f));
+        p = p.fma(t, FloatVector.broadcast(S, -0.18628806f));
+        p = p.fma(t, FloatVector.broadcast(S, 0.09678418f));
+        p = p.fma(t, FloatVector.broadcast(S, 0.37409196f));
+        p = p.fma(t, FloatVector.broadcast(S, 1.00002368f));
+        p = p.fma(t, FloatVector.broadcast(S, -1.26551223f));
+        FloatVector erfc = t.mul(z.mul(z).neg().add(p).lanewise(VectorOperators.EXP));
+        FloatVector r = FloatVector.broadcast(S, 1f).sub(erfc);
+        return r.blend(r.neg(), x.compare(VectorOperators.LT, 0f));
+    }
+
+    static float erfFast(float x) {
+        float z = Math.abs(x);
+        float t = 1f / (1f + 0.5f * z);
+        float p = t * 0.17087277f - 0.82215223f;
+        p = Math.fma(p, t, 1.48851587f);
+        p = Math.fma(p, t, -1.13520398f);
+        p = Math.fma(p, t, 0.27886807f);
+        p = Math.fma(p, t, -0.18628806f);
+        p = Math.fma(p, t, 0.09678418f);
+        p = Math.fma(p, t, 0.37409196f);
+        p = Math.fma(p, t, 1.00002368f);
+        p = Math.fma(p, t, -1.26551223f);
+        float r = 1f - t * (float) Math.exp(-z * z + p);
+        return x < 0 ? -r : r;
+    }
+
+    static float geluScalarFast(float v) {
+        return 0.5f * v * (1f + erfFast(v * (float) (1 / Math.sqrt(2))));
+    }
+
+    /** a += b over [i0, i1). */
+    public static void addInPlace(float[] a, float[] b, int i0, int i1) {
+        int i = i0;
+        for (; i + L <= i1; i += L) FloatVector.fromArray(S, a, i).add(FloatVector.fromArray(S, b, i)).intoArray(a, i);
+        for (; i < i1; i++) a[i] += b[i];
+    }
+
+    /** a[aOff..aOff+n) += b[bOff..bOff+n). */
+    public static void addInPlace(float[] a, int aOff, float[] b, int bOff, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) FloatVector.fromArray(S, a, aOff + i).add(FloatVector.fromArray(S, b, bOff + i)).intoArray(a, aOff + i);
+        for (; i < n; i++) a[aOff + i] += b[bOff + i];
+    }
+
+    /** Dot product; lane-parallel partial sums, so not bit-equal to the scalar twin (tested to tolerance). */
+    public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (; i + L <= n; i += L) acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s = Math.fma(a[aOff + i], b[bOff + i], s);
+        return s;
+    }
+
+    /** y[0..n) += alpha * x[xOff..xOff+n). */
+    public static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+        int i = 0;
+        FloatVector va = FloatVector.broadcast(S, alpha);
+        for (; i + L <= n; i += L) {
+            FloatVector.fromArray(S, x, xOff + i).fma(va, FloatVector.fromArray(S, y, yOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) y[yOff + i] = Math.fma(x[xOff + i], alpha, y[yOff + i]);
+    }
+
+    /**
+     * Multi-head self-attention over packed rows (no padding): row r owns tokens [offsets[r], offsets[r] + lens[r]).
+     * qkv (Ntok, 3C) holds q | k | v per token; out (Ntok, C). Runs (row, head) pairs [p0, p1) where pair = r * H + h.
+     * Keys beyond a row's length do not exist here, which is exactly the padding mask.
+     * scores: per-worker scratch of at least max(lens) floats.
+     */
+    public static void attentionForward(float[] out, float[] qkv, int[] offsets, int[] lens, int H, int D,
+                                        int p0, int p1, float[] scores) {
+        int C = H * D, C3 = 3 * C;
+        float scale = (float) (1.0 / Math.sqrt(D));
+        for (int p = p0; p < p1; p++) {
+            int r = p / H, h = p % H;
+            int off = offsets[r], len = lens[r];
+            for (int i = 0; i < len; i++) {
+                int q = (off + i) * C3 + h * D;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < len; j++) {
+                    float s = dot(qkv, q, qkv, (off + j) * C3 + C + h * D, D) * scale;
+                    scores[j] = s;
+                    if (s > max) max = s;
+                }
+                float sum = 0f;
+                for (int j = 0; j < len; j++) {
+                    float e = (float) Math.exp(scores[j] - max);
+                    scores[j] = e;
+                    sum += e;
+                }
+                float inv = 1f / sum;
+                int o = (off + i) * C + h * D;
+                java.util.Arrays.fill(out, o, o + D, 0f);
+                for (int j = 0; j < len; j++) axpy(scores[j] * inv, qkv, (off + j) * C3 + 2 * C + h * D, out, o, D);
+            }
+        }
+    }
+}
