@@ -26,8 +26,8 @@ public final class Kernels {
         int n = n0;
         for (; n + COL_BLOCK <= n1; n += COL_BLOCK) {
             int m = 0;
-            for (; m + 4 <= M; m += 4) block4x3(out, x, w, b, K, N, m, n);
-            for (; m < M; m++) block1x3(out, x, w, b, K, N, m, n);
+            for (; m + 4 <= M; m += 4) block4x3(out, x, w, b, K, N, m, n, n, N);
+            for (; m < M; m++) block1x3(out, x, w, b, K, N, m, n, n, N);
         }
         for (; n + L <= n1; n += L) {
             for (int m = 0; m < M; m++) block1x1(out, x, w, b, K, N, m, n);
@@ -51,13 +51,47 @@ public final class Kernels {
         pool.forRange(blocks, (t, s, e) -> matmulForward(out, x, w, b, M, K, N, s * COL_BLOCK, Math.min(N, e * COL_BLOCK)));
     }
 
-    private static void block4x3(float[] out, float[] x, float[] w, float[] b, int K, int N, int m, int n) {
+    /** out (M, N) = x (M, K) · w + b over whole panels [p0, p1) of a packed w; b may be null. */
+    public static void matmulForward(float[] out, float[] x, PackedMatrix w, float[] b, int M, int p0, int p1) {
+        int K = w.rows, N = w.cols, cb = COL_BLOCK;
+        float[] wp = w.data;
+        for (int p = p0; p < p1; p++) {
+            int n = p * cb, base = p * K * cb;
+            if (n + cb <= N) {
+                int m = 0;
+                for (; m + 4 <= M; m += 4) block4x3(out, x, wp, b, K, N, m, n, base, cb);
+                for (; m < M; m++) block1x3(out, x, wp, b, K, N, m, n, base, cb);
+            } else {
+                // ragged last panel: same fused chain per element, scalar, valid columns only
+                for (int m = 0; m < M; m++) {
+                    for (int j = 0; n + j < N; j++) {
+                        float acc = 0f;
+                        for (int k = 0; k < K; k++) acc = Math.fma(x[m * K + k], wp[base + k * cb + j], acc);
+                        out[m * N + n + j] = b == null ? acc : acc + b[n + j];
+                    }
+                }
+            }
+        }
+    }
+
+    /** The whole packed matmul, panels split across the pool. */
+    public static void matmulForward(Parallel pool, float[] out, float[] x, PackedMatrix w, float[] b, int M) {
+        assert x.length >= M * w.rows && out.length >= M * w.cols : "buffer sizes";
+        if (pool == null || pool.threads() == 1 || (long) M * w.rows * w.cols < 32_768) {
+            matmulForward(out, x, w, b, M, 0, w.panels);
+            return;
+        }
+        pool.forRange(w.panels, (t, p0, p1) -> matmulForward(out, x, w, b, M, p0, p1));
+    }
+
+    /** Rows m..m+3, columns n..n+3L; weight row k of this block starts at w[wBase + k * wStride]. */
+    private static void block4x3(float[] out, float[] x, float[] w, float[] b, int K, int N, int m, int n, int wBase, int wStride) {
         FloatVector a00 = FloatVector.zero(S), a01 = FloatVector.zero(S), a02 = FloatVector.zero(S);
         FloatVector a10 = FloatVector.zero(S), a11 = FloatVector.zero(S), a12 = FloatVector.zero(S);
         FloatVector a20 = FloatVector.zero(S), a21 = FloatVector.zero(S), a22 = FloatVector.zero(S);
         FloatVector a30 = FloatVector.zero(S), a31 = FloatVector.zero(S), a32 = FloatVector.zero(S);
         int x0 = m * K, x1 = x0 + K, x2 = x1 + K, x3 = x2 + K;
-        for (int k = 0, wk = n; k < K; k++, wk += N) {
+        for (int k = 0, wk = wBase; k < K; k++, wk += wStride) {
             FloatVector w0 = FloatVector.fromArray(S, w, wk);
             FloatVector w1 = FloatVector.fromArray(S, w, wk + L);
             FloatVector w2 = FloatVector.fromArray(S, w, wk + 2 * L);
@@ -76,10 +110,10 @@ public final class Kernels {
         store3(out, b, (m + 3) * N + n, n, a30, a31, a32);
     }
 
-    private static void block1x3(float[] out, float[] x, float[] w, float[] b, int K, int N, int m, int n) {
+    private static void block1x3(float[] out, float[] x, float[] w, float[] b, int K, int N, int m, int n, int wBase, int wStride) {
         FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S);
         int x0 = m * K;
-        for (int k = 0, wk = n; k < K; k++, wk += N) {
+        for (int k = 0, wk = wBase; k < K; k++, wk += wStride) {
             FloatVector v = FloatVector.broadcast(S, x[x0 + k]);
             a0 = FloatVector.fromArray(S, w, wk).fma(v, a0);
             a1 = FloatVector.fromArray(S, w, wk + L).fma(v, a1);
