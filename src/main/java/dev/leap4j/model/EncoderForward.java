@@ -34,7 +34,7 @@ public final class EncoderForward {
 
     /**
      * One encoder layer: out (N, C) from x (N, C). out may be x for inference (x is dead once the attention
-     * residual is formed). scores: one scratch array per pool worker, each at least max(lens) long.
+     * residual is formed). scores: per-worker attention scratch from {@link #attentionScratch}.
      */
     public static void layerForward(BertConfig c, BertWeights.Layer layer, Parallel pool, LayerBuffers b, float[][] scores,
                                     float[] x, float[] out, int[] offsets, int[] lens, int rows) {
@@ -62,6 +62,11 @@ public final class EncoderForward {
             Kernels.addInPlace(b.ffnSum, b.x1, m0 * C, m1 * C);
             Kernels.layerNormForward(out, b.ffnSum, y.outLnWeight, y.outLnBias, C, eps, m0, m1);
         });
+    }
+
+    /** Per-worker attention scratch for rows of up to maxLen tokens. */
+    public static float[][] attentionScratch(BertConfig c, int threads, int maxLen) {
+        return new float[threads][Kernels.attentionScratchSize(c.headDim(), maxLen)];
     }
 
     /** pooled (C) at pooledOff from row tokens [off, off + len) of x (N, C): masked mean or the first token. */

@@ -315,34 +315,58 @@ public final class Kernels {
      * Multi-head self-attention over packed rows (no padding): row r owns tokens [offsets[r], offsets[r] + lens[r]).
      * qkv (Ntok, 3C) holds q | k | v per token; out (Ntok, C). Runs (row, head) pairs [p0, p1) where pair = r * H + h.
      * Keys beyond a row's length do not exist here, which is exactly the padding mask.
-     * scores: per-worker scratch of at least max(lens) floats.
+     * Each head's keys are first transposed to (D, len) so that scores are vectorised over keys as one fused
+     * multiply-add chain over d per score: no horizontal reduction, whose rounding may depend on JIT state.
+     * scratch: per-worker, at least {@link #attentionScratchSize}(D, max(lens)) floats.
      */
     public static void attentionForward(float[] out, float[] qkv, int[] offsets, int[] lens, int H, int D,
-                                        int p0, int p1, float[] scores) {
+                                        int p0, int p1, float[] scratch) {
         int C = H * D, C3 = 3 * C;
         float scale = (float) (1.0 / Math.sqrt(D));
         for (int p = p0; p < p1; p++) {
             int r = p / H, h = p % H;
             int off = offsets[r], len = lens[r];
+            if (scratch.length < attentionScratchSize(D, len)) {
+                throw new IllegalArgumentException("attention scratch holds " + scratch.length + " floats; a row of " + len + " tokens needs " + attentionScratchSize(D, len));
+            }
+            int kt = len; // scratch[0, len) scores; scratch[len, len + D * len) keys transposed (D, len)
+            for (int j = 0; j < len; j++) {
+                int k = (off + j) * C3 + C + h * D;
+                for (int d = 0; d < D; d++) scratch[kt + d * len + j] = qkv[k + d];
+            }
             for (int i = 0; i < len; i++) {
                 int q = (off + i) * C3 + h * D;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int j = 0; j < len; j++) {
-                    float s = dot(qkv, q, qkv, (off + j) * C3 + C + h * D, D) * scale;
-                    scores[j] = s;
-                    if (s > max) max = s;
+                int j = 0;
+                for (; j + L <= len; j += L) {
+                    FloatVector acc = FloatVector.zero(S);
+                    for (int d = 0; d < D; d++) {
+                        acc = FloatVector.fromArray(S, scratch, kt + d * len + j).fma(FloatVector.broadcast(S, qkv[q + d]), acc);
+                    }
+                    acc.mul(scale).intoArray(scratch, j);
                 }
+                for (; j < len; j++) {
+                    float acc = 0f;
+                    for (int d = 0; d < D; d++) acc = Math.fma(scratch[kt + d * len + j], qkv[q + d], acc);
+                    scratch[j] = acc * scale;
+                }
+                float max = Float.NEGATIVE_INFINITY;
+                for (j = 0; j < len; j++) max = Math.max(max, scratch[j]);
                 float sum = 0f;
-                for (int j = 0; j < len; j++) {
-                    float e = (float) Math.exp(scores[j] - max);
-                    scores[j] = e;
+                for (j = 0; j < len; j++) {
+                    float e = (float) Math.exp(scratch[j] - max);
+                    scratch[j] = e;
                     sum += e;
                 }
                 float inv = 1f / sum;
                 int o = (off + i) * C + h * D;
                 java.util.Arrays.fill(out, o, o + D, 0f);
-                for (int j = 0; j < len; j++) axpy(scores[j] * inv, qkv, (off + j) * C3 + 2 * C + h * D, out, o, D);
+                for (j = 0; j < len; j++) axpy(scratch[j] * inv, qkv, (off + j) * C3 + 2 * C + h * D, out, o, D);
             }
         }
+    }
+
+    /** Floats of per-worker scratch {@link #attentionForward} needs for rows of up to maxLen tokens. */
+    public static int attentionScratchSize(int D, int maxLen) {
+        return (D + 1) * maxLen;
     }
 }

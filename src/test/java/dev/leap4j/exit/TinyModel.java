@@ -83,7 +83,7 @@ final class TinyModel {
         EncoderForward.embeddingsForward(w, x, t.ids(), t.typeIds(), offsets, lens, 1);
         float[][] pooled = new float[c.numLayers()][C];
         try (Parallel pool = new Parallel(1)) {
-            float[][] scores = {new float[n]};
+            float[][] scores = EncoderForward.attentionScratch(c, 1, n);
             for (int l = 0; l < c.numLayers(); l++) {
                 LayerBuffers b = trainingBuffers ? LayerBuffers.forTraining(n, c) : LayerBuffers.forInference(n, c);
                 EncoderForward.layerForward(c, w.layers[l], pool, b, scores, x, next, offsets, lens, 1);

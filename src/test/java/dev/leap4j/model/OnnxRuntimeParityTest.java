@@ -94,7 +94,7 @@ class OnnxRuntimeParityTest {
         float[] x = new float[n * C];
         int[] offsets = {0}, lens = {n};
         LayerBuffers b = LayerBuffers.forInference(n, c);
-        float[][] scores = new float[pool.threads()][n];
+        float[][] scores = EncoderForward.attentionScratch(c, pool.threads(), n);
         EncoderForward.embeddingsForward(f.weights(), x, t.ids(), t.typeIds(), offsets, lens, 1);
         double worst = 0;
         for (int l = 0; l < c.numLayers(); l++) {
