@@ -12,6 +12,8 @@ import dev.leap4j.tokenize.TokenizedText;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -24,6 +26,9 @@ import java.util.concurrent.Callable;
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = "Per-layer agreement (with the previous and the final layer), exit rates per theta, and monitoring overhead.")
 final class InspectCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--model", required = true, description = "built-in name or model folder")
     String model;
 
@@ -47,6 +52,7 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        java.io.PrintWriter out = spec.commandLine().getOut();
         List<String> texts = EmbedCommand.readLines(input);
         if (texts.isEmpty()) throw new IllegalArgumentException(input + " has no lines to inspect");
         try (EarlyExitEncoder enc = new EarlyExitEncoder(ModelLocator.load(model, Main.cacheDir()), threads == null ? Main.defaultThreads() : threads)) {
@@ -79,20 +85,20 @@ final class InspectCommand implements Callable<Integer> {
             Arrays.sort(on);
             double overhead = on[2] / off[2];
 
-            System.out.printf(Locale.ROOT, "model %s, %d inputs, min layer %d, patience %d%n", enc.name(), texts.size(), base.minLayer(), base.patience());
-            System.out.printf(Locale.ROOT, "%-6s %-14s %-14s%n", "layer", "cos_to_prev", "cos_to_final");
+            out.printf(Locale.ROOT, "model %s, %d inputs, min layer %d, patience %d%n", enc.name(), texts.size(), base.minLayer(), base.patience());
+            out.printf(Locale.ROOT, "%-6s %-14s %-14s%n", "layer", "cos_to_prev", "cos_to_final");
             for (var a : agreement) {
-                System.out.printf(Locale.ROOT, "%-6d %-14s %-14.4f%n", a.layer(), Double.isNaN(a.meanCosToPrevious()) ? "-" : String.format(Locale.ROOT, "%.4f", a.meanCosToPrevious()), a.meanCosToFinal());
+                out.printf(Locale.ROOT, "%-6d %-14s %-14.4f%n", a.layer(), Double.isNaN(a.meanCosToPrevious()) ? "-" : String.format(Locale.ROOT, "%.4f", a.meanCosToPrevious()), a.meanCosToFinal());
             }
-            System.out.printf(Locale.ROOT, "%-6s %-10s %-10s %-10s %s%n", "theta", "early", "mean_exit", "reduction", "exit share by layer");
+            out.printf(Locale.ROOT, "%-6s %-10s %-10s %-10s %s%n", "theta", "early", "mean_exit", "reduction", "exit share by layer");
             for (var o : outcomes) {
                 StringBuilder sb = new StringBuilder();
                 for (int l = 0; l < o.exitShareByLayer().length; l++) {
                     if (o.exitShareByLayer()[l] > 0) sb.append(String.format(Locale.ROOT, "L%d:%.1f%% ", l + 1, 100 * o.exitShareByLayer()[l]));
                 }
-                System.out.printf(Locale.ROOT, "%-6.2f %-10s %-10.2f %-10.2f %s%n", o.theta(), String.format(Locale.ROOT, "%.1f%%", 100 * o.earlyExitRate()), o.meanExitLayer(), o.layerReduction(), sb.toString().trim());
+                out.printf(Locale.ROOT, "%-6.2f %-10s %-10.2f %-10.2f %s%n", o.theta(), String.format(Locale.ROOT, "%.1f%%", 100 * o.earlyExitRate()), o.meanExitLayer(), o.layerReduction(), sb.toString().trim());
             }
-            System.out.printf(Locale.ROOT, "monitoring overhead (exit check on every layer, no exits), median of 5 over %d inputs: %.3fx (%.1f ms vs %.1f ms)%n",
+            out.printf(Locale.ROOT, "monitoring overhead (exit check on every layer, no exits), median of 5 over %d inputs: %.3fx (%.1f ms vs %.1f ms)%n",
                     sample.size(), overhead, on[2], off[2]);
             if (json != null) {
                 ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
