@@ -125,6 +125,7 @@ public final class BatchScheduler implements AutoCloseable {
             }
             queuedInputs = queue.size();
             queuedTokens += tokens;
+            if (metrics != null) metrics.admitted(texts.size());
             notEmpty.signal();
         } finally {
             lock.unlock();

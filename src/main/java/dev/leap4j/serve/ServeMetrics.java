@@ -36,7 +36,7 @@ public final class ServeMetrics {
     private final Map<Rejection, Counter> rejections = new EnumMap<>(Rejection.class);
     private final DistributionSummary batchInputs, batchTokens, exitLayer;
     private final Timer queueWait, batchTime;
-    private final Counter inputs, tokens, truncated, engineFailures;
+    private final Counter admitted, inputs, tokens, truncated, engineFailures;
 
     public ServeMetrics(int numLayers) {
         batchInputs = DistributionSummary.builder("leap4j.batch.inputs").description("inputs per engine batch")
@@ -51,6 +51,7 @@ public final class ServeMetrics {
                 .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
         batchTime = Timer.builder("leap4j.batch.duration").description("engine time per batch")
                 .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+        admitted = Counter.builder("leap4j.admitted.inputs").description("inputs accepted into the queue").register(registry);
         inputs = Counter.builder("leap4j.inputs").description("inputs embedded").register(registry);
         tokens = Counter.builder("leap4j.tokens").description("tokens embedded, special tokens included").register(registry);
         truncated = Counter.builder("leap4j.truncated.inputs").description("inputs cut to the model's max length").register(registry);
@@ -80,6 +81,10 @@ public final class ServeMetrics {
 
     public void rejected(Rejection reason) {
         rejections.get(reason).increment();
+    }
+
+    void admitted(int inputCount) {
+        admitted.increment(inputCount);
     }
 
     void batch(int inputCount, int tokenCount, long nanos) {
