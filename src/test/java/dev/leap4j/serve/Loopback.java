@@ -37,8 +37,10 @@ final class Loopback {
 
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
     private final String base;
+    final int port;
 
     Loopback(int port) {
+        this.port = port;
         this.base = "http://127.0.0.1:" + port;
     }
 
