@@ -13,6 +13,11 @@ import java.util.List;
 record EmbedRequest(List<String> texts, EncodingFormat encoding, Integer dimensions, Double theta, Boolean truncate, Normalize normalize) {
     enum EncodingFormat { FLOAT, BASE64 }
 
+    /** The options alone, so a request waiting for the engine does not keep its texts alive. */
+    EmbedRequest withoutTexts() {
+        return new EmbedRequest(List.of(), encoding, dimensions, theta, truncate, normalize);
+    }
+
     /** What the caller wants done about L2 normalisation. */
     enum Normalize {
         /** Whatever the model's pipeline does (its sentence-transformers Normalize module, or not). */

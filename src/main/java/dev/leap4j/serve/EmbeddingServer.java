@@ -17,15 +17,18 @@ import java.util.StringJoiner;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 
 import static dev.leap4j.serve.ServeMetrics.Endpoint;
 
 /**
  * The HTTP front: OpenAI's POST /v1/embeddings, TEI's POST /embed, GET /health, GET /info and GET /metrics,
- * on Javalin (Jetty 12). Handler threads (virtual) read, validate and tokenize a request, enqueue its inputs
- * with the {@link BatchScheduler} and wait; the scheduler's one thread runs the engine. Everything that can
- * be wrong with a request is found before its inputs are queued, so a bad request costs only its own
- * handler's time. {@link #close()} is graceful: new requests get 503, queued work finishes, open responses are
+ * on Javalin (Jetty 12). Handler threads read, validate and tokenize a request, enqueue its inputs with the
+ * {@link BatchScheduler} and wait; the scheduler's one thread runs the engine. Everything that can be wrong
+ * with a request is found before its inputs are queued, so a bad request costs only its own handler's time.
+ * Memory stays bounded whatever clients send: bodies are read only by the few handlers holding a parse permit
+ * (at most that many bodies, each under the size limit, are in memory at once), a waiting request keeps only
+ * its token ids, and the queue holds a bounded number of inputs of bounded length. {@link #close()} is graceful: new requests get 503, queued work finishes, open responses are
  * written, then the port closes. The encoder belongs to the caller, who closes it after the server.
  */
 public final class EmbeddingServer implements AutoCloseable {
@@ -35,7 +38,11 @@ public final class EmbeddingServer implements AutoCloseable {
     private final BatchScheduler scheduler;
     private final RequestReader reader;
     private final Javalin app;
+    private final Semaphore parsing;
     private volatile boolean closing;
+
+    /** A request after validation and tokenization: the body and texts are gone, only token ids remain. */
+    private record Admitted(EmbedRequest options, List<TokenizedText> tokens) {}
 
     private EmbeddingServer(EarlyExitEncoder encoder, ServerSettings settings) {
         settings.defaultPolicy().checkDepth(encoder.numLayers());
@@ -44,13 +51,13 @@ public final class EmbeddingServer implements AutoCloseable {
         this.metrics = new ServeMetrics(encoder.numLayers());
         this.scheduler = new BatchScheduler(encoder, settings.maxBatchTokens(), settings.maxQueue(), metrics);
         this.reader = new RequestReader(settings.maxInputsPerRequest(), encoder.dimension());
+        this.parsing = new Semaphore(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.jetty.host = settings.host();
             cfg.jetty.port = settings.port();
             cfg.http.prefer405over404 = true;
-            cfg.concurrency.useVirtualThreads = true;
             cfg.jetty.modifyServer(server -> {
                 // Jetty waits for requests in progress before closing on stop (Javalin mounts its servlet inside).
                 server.setHandler(new GracefulHandler());
@@ -106,24 +113,20 @@ public final class EmbeddingServer implements AutoCloseable {
 
     private void respond(Context ctx, Endpoint endpoint) {
         if (closing) throw ApiException.unavailable("the server is shutting down");
-        JsonNode root = RequestReader.parse(readBody(ctx));
-        EmbedRequest req = endpoint == Endpoint.OPENAI ? reader.openAi(root) : reader.tei(root);
-        boolean truncate = req.truncate() == null ? settings.truncateByDefault() : req.truncate();
-        String field = endpoint == Endpoint.OPENAI ? "input" : "inputs";
-        List<TokenizedText> tokens = new ArrayList<>(req.texts().size());
-        for (int i = 0; i < req.texts().size(); i++) {
-            TokenizedText t;
-            try {
-                t = encoder.tokenize(req.texts().get(i));
-            } catch (RuntimeException e) {
-                throw ApiException.badRequest(field + "[" + i + "]", "cannot tokenize " + field + "[" + i + "]: " + RequestReader.clip(e.getMessage()));
-            }
-            if (t.truncated() && !truncate) {
-                throw ApiException.tooLarge(field + "[" + i + "]", field + "[" + i + "] is longer than the model's " + encoder.tokenizer().maxLength()
-                        + "-token limit; shorten it or send \"truncate\": true");
-            }
-            tokens.add(t);
+        Admitted admitted;
+        try {
+            parsing.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.unavailable("the server is shutting down");
         }
+        try {
+            admitted = admit(ctx, endpoint);
+        } finally {
+            parsing.release();
+        }
+        EmbedRequest req = admitted.options();
+        List<TokenizedText> tokens = admitted.tokens();
         ExitPolicy policy = req.theta() == null ? settings.defaultPolicy() : settings.defaultPolicy().withTheta(req.theta());
         boolean modelNormalizes = encoder.config().normalize();
         boolean raw = req.normalize() == EmbedRequest.Normalize.NO && modelNormalizes;
@@ -153,6 +156,29 @@ public final class EmbeddingServer implements AutoCloseable {
         ctx.header("x-compute-tokens", Integer.toString(tokenCount));
         if (cut.length() > 0) ctx.header("x-truncated-inputs", cut.toString());
         json(ctx, 200, ResponseWriter.tei(vectors));
+    }
+
+    /** Reads, validates and tokenizes; returns only what the rest of the request needs. */
+    private Admitted admit(Context ctx, Endpoint endpoint) {
+        JsonNode root = RequestReader.parse(readBody(ctx));
+        EmbedRequest req = endpoint == Endpoint.OPENAI ? reader.openAi(root) : reader.tei(root);
+        boolean truncate = req.truncate() == null ? settings.truncateByDefault() : req.truncate();
+        String field = endpoint == Endpoint.OPENAI ? "input" : "inputs";
+        List<TokenizedText> tokens = new ArrayList<>(req.texts().size());
+        for (int i = 0; i < req.texts().size(); i++) {
+            TokenizedText t;
+            try {
+                t = encoder.tokenize(req.texts().get(i));
+            } catch (RuntimeException e) {
+                throw ApiException.badRequest(field + "[" + i + "]", "cannot tokenize " + field + "[" + i + "]: " + RequestReader.clip(e.getMessage()));
+            }
+            if (t.truncated() && !truncate) {
+                throw ApiException.tooLarge(field + "[" + i + "]", field + "[" + i + "] is longer than the model's " + encoder.tokenizer().maxLength()
+                        + "-token limit; shorten it or send \"truncate\": true");
+            }
+            tokens.add(t);
+        }
+        return new Admitted(req.withoutTexts(), tokens);
     }
 
     private static List<Embedding> await(List<CompletableFuture<Embedding>> futures) {
