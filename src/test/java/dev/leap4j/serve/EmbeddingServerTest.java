@@ -179,6 +179,23 @@ class EmbeddingServerTest {
     }
 
     @Test
+    void theTokenizerGivesTheSameIdsFromManyHandlerThreadsAtOnce() throws Exception {
+        List<String> texts = TinyEncoders.texts(new Random(seed ^ 8), 400);
+        List<TokenizedText> sequential = reference.tokenizer().encodeAll(texts);
+        try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
+            List<Future<List<TokenizedText>>> runs = new ArrayList<>();
+            for (int t = 0; t < 8; t++) runs.add(pool.submit(() -> served.tokenizer().encodeAll(texts)));
+            for (Future<List<TokenizedText>> run : runs) {
+                List<TokenizedText> got = run.get();
+                for (int i = 0; i < texts.size(); i++) {
+                    assertArrayEquals(sequential.get(i).ids(), got.get(i).ids(), texts.get(i));
+                    assertEquals(sequential.get(i).truncated(), got.get(i).truncated());
+                }
+            }
+        }
+    }
+
+    @Test
     void thetaAboveOneRunsFullDepth() {
         List<String> texts = TinyEncoders.texts(new Random(seed ^ 4), 16);
         ObjectNode req = Loopback.JSON.createObjectNode().put("theta", 1.01);

@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * not grow with the abuse.
  */
 class ServerAbuseTest {
-    static final int BAD = 1050, GOOD = 150, CLIENTS = 4, MAX_BODY = 64 << 10, MAX_INPUTS = 16;
+    static final int BAD = 1050, GOOD = 100, CLIENTS = 4, MAX_BODY = 64 << 10, MAX_INPUTS = 16;
 
     /** One request and what must come back: a 4xx (bad) or the embeddings of these texts (good). */
     record Call(String path, String method, byte[] body, boolean bad, List<String> texts, double theta, boolean tei, boolean normalize,
