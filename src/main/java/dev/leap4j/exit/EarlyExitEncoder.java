@@ -224,7 +224,7 @@ public final class EarlyExitEncoder implements AutoCloseable {
         }
         if (maxLen > lengthCapacity) {
             lengthCapacity = maxLen;
-            scores = new float[pool.threads()][maxLen];
+            scores = EncoderForward.attentionScratch(config, pool.threads(), maxLen);
         }
     }
 

@@ -27,8 +27,8 @@ public final class Kernels {
         int n = n0;
         for (; n + COL_BLOCK <= n1; n += COL_BLOCK) {
             int m = 0;
-            for (; m + 4 <= M; m += 4) block4x3(out, x, w, b, K, N, m, n);
-            for (; m < M; m++) block1x3(out, x, w, b, K, N, m, n);
+            for (; m + 4 <= M; m += 4) block4x3(out, x, w, b, K, N, m, n, n, N);
+            for (; m < M; m++) block1x3(out, x, w, b, K, N, m, n, n, N);
         }
         for (; n + L <= n1; n += L) {
             for (int m = 0; m < M; m++) block1x1(out, x, w, b, K, N, m, n);
@@ -52,13 +52,47 @@ public final class Kernels {
         pool.forRange(blocks, (t, s, e) -> matmulForward(out, x, w, b, M, K, N, s * COL_BLOCK, Math.min(N, e * COL_BLOCK)));
     }
 
-    private static void block4x3(float[] out, float[] x, float[] w, float[] b, int K, int N, int m, int n) {
+    /** out (M, N) = x (M, K) · w + b over whole panels [p0, p1) of a packed w; b may be null. */
+    public static void matmulForward(float[] out, float[] x, PackedMatrix w, float[] b, int M, int p0, int p1) {
+        int K = w.rows, N = w.cols, cb = COL_BLOCK;
+        float[] wp = w.data;
+        for (int p = p0; p < p1; p++) {
+            int n = p * cb, base = p * K * cb;
+            if (n + cb <= N) {
+                int m = 0;
+                for (; m + 4 <= M; m += 4) block4x3(out, x, wp, b, K, N, m, n, base, cb);
+                for (; m < M; m++) block1x3(out, x, wp, b, K, N, m, n, base, cb);
+            } else {
+                // ragged last panel: same fused chain per element, scalar, valid columns only
+                for (int m = 0; m < M; m++) {
+                    for (int j = 0; n + j < N; j++) {
+                        float acc = 0f;
+                        for (int k = 0; k < K; k++) acc = Math.fma(x[m * K + k], wp[base + k * cb + j], acc);
+                        out[m * N + n + j] = b == null ? acc : acc + b[n + j];
+                    }
+                }
+            }
+        }
+    }
+
+    /** The whole packed matmul, panels split across the pool. */
+    public static void matmulForward(Parallel pool, float[] out, float[] x, PackedMatrix w, float[] b, int M) {
+        assert x.length >= M * w.rows && out.length >= M * w.cols : "buffer sizes";
+        if (pool == null || pool.threads() == 1 || (long) M * w.rows * w.cols < 32_768) {
+            matmulForward(out, x, w, b, M, 0, w.panels);
+            return;
+        }
+        pool.forRange(w.panels, (t, p0, p1) -> matmulForward(out, x, w, b, M, p0, p1));
+    }
+
+    /** Rows m..m+3, columns n..n+3L; weight row k of this block starts at w[wBase + k * wStride]. */
+    private static void block4x3(float[] out, float[] x, float[] w, float[] b, int K, int N, int m, int n, int wBase, int wStride) {
         FloatVector a00 = FloatVector.zero(S), a01 = FloatVector.zero(S), a02 = FloatVector.zero(S);
         FloatVector a10 = FloatVector.zero(S), a11 = FloatVector.zero(S), a12 = FloatVector.zero(S);
         FloatVector a20 = FloatVector.zero(S), a21 = FloatVector.zero(S), a22 = FloatVector.zero(S);
         FloatVector a30 = FloatVector.zero(S), a31 = FloatVector.zero(S), a32 = FloatVector.zero(S);
         int x0 = m * K, x1 = x0 + K, x2 = x1 + K, x3 = x2 + K;
-        for (int k = 0, wk = n; k < K; k++, wk += N) {
+        for (int k = 0, wk = wBase; k < K; k++, wk += wStride) {
             FloatVector w0 = FloatVector.fromArray(S, w, wk);
             FloatVector w1 = FloatVector.fromArray(S, w, wk + L);
             FloatVector w2 = FloatVector.fromArray(S, w, wk + 2 * L);
@@ -77,10 +111,10 @@ public final class Kernels {
         store3(out, b, (m + 3) * N + n, n, a30, a31, a32);
     }
 
-    private static void block1x3(float[] out, float[] x, float[] w, float[] b, int K, int N, int m, int n) {
+    private static void block1x3(float[] out, float[] x, float[] w, float[] b, int K, int N, int m, int n, int wBase, int wStride) {
         FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S);
         int x0 = m * K;
-        for (int k = 0, wk = n; k < K; k++, wk += N) {
+        for (int k = 0, wk = wBase; k < K; k++, wk += wStride) {
             FloatVector v = FloatVector.broadcast(S, x[x0 + k]);
             a0 = FloatVector.fromArray(S, w, wk).fma(v, a0);
             a1 = FloatVector.fromArray(S, w, wk + L).fma(v, a1);
@@ -281,34 +315,58 @@ public final class Kernels {
      * Multi-head self-attention over packed rows (no padding): row r owns tokens [offsets[r], offsets[r] + lens[r]).
      * qkv (Ntok, 3C) holds q | k | v per token; out (Ntok, C). Runs (row, head) pairs [p0, p1) where pair = r * H + h.
      * Keys beyond a row's length do not exist here, which is exactly the padding mask.
-     * scores: per-worker scratch of at least max(lens) floats.
+     * Each head's keys are first transposed to (D, len) so that scores are vectorised over keys as one fused
+     * multiply-add chain over d per score: no horizontal reduction, whose rounding may depend on JIT state.
+     * scratch: per-worker, at least {@link #attentionScratchSize}(D, max(lens)) floats.
      */
     public static void attentionForward(float[] out, float[] qkv, int[] offsets, int[] lens, int H, int D,
-                                        int p0, int p1, float[] scores) {
+                                        int p0, int p1, float[] scratch) {
         int C = H * D, C3 = 3 * C;
         float scale = (float) (1.0 / Math.sqrt(D));
         for (int p = p0; p < p1; p++) {
             int r = p / H, h = p % H;
             int off = offsets[r], len = lens[r];
+            if (scratch.length < attentionScratchSize(D, len)) {
+                throw new IllegalArgumentException("attention scratch holds " + scratch.length + " floats; a row of " + len + " tokens needs " + attentionScratchSize(D, len));
+            }
+            int kt = len; // scratch[0, len) scores; scratch[len, len + D * len) keys transposed (D, len)
+            for (int j = 0; j < len; j++) {
+                int k = (off + j) * C3 + C + h * D;
+                for (int d = 0; d < D; d++) scratch[kt + d * len + j] = qkv[k + d];
+            }
             for (int i = 0; i < len; i++) {
                 int q = (off + i) * C3 + h * D;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int j = 0; j < len; j++) {
-                    float s = dot(qkv, q, qkv, (off + j) * C3 + C + h * D, D) * scale;
-                    scores[j] = s;
-                    if (s > max) max = s;
+                int j = 0;
+                for (; j + L <= len; j += L) {
+                    FloatVector acc = FloatVector.zero(S);
+                    for (int d = 0; d < D; d++) {
+                        acc = FloatVector.fromArray(S, scratch, kt + d * len + j).fma(FloatVector.broadcast(S, qkv[q + d]), acc);
+                    }
+                    acc.mul(scale).intoArray(scratch, j);
                 }
+                for (; j < len; j++) {
+                    float acc = 0f;
+                    for (int d = 0; d < D; d++) acc = Math.fma(scratch[kt + d * len + j], qkv[q + d], acc);
+                    scratch[j] = acc * scale;
+                }
+                float max = Float.NEGATIVE_INFINITY;
+                for (j = 0; j < len; j++) max = Math.max(max, scratch[j]);
                 float sum = 0f;
-                for (int j = 0; j < len; j++) {
-                    float e = (float) Math.exp(scores[j] - max);
-                    scores[j] = e;
+                for (j = 0; j < len; j++) {
+                    float e = (float) Math.exp(scratch[j] - max);
+                    scratch[j] = e;
                     sum += e;
                 }
                 float inv = 1f / sum;
                 int o = (off + i) * C + h * D;
                 java.util.Arrays.fill(out, o, o + D, 0f);
-                for (int j = 0; j < len; j++) axpy(scores[j] * inv, qkv, (off + j) * C3 + 2 * C + h * D, out, o, D);
+                for (j = 0; j < len; j++) axpy(scratch[j] * inv, qkv, (off + j) * C3 + 2 * C + h * D, out, o, D);
             }
         }
+    }
+
+    /** Floats of per-worker scratch {@link #attentionForward} needs for rows of up to maxLen tokens. */
+    public static int attentionScratchSize(int D, int maxLen) {
+        return (D + 1) * maxLen;
     }
 }

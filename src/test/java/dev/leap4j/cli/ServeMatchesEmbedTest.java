@@ -12,7 +12,6 @@ import dev.leap4j.serve.EmbeddingServer;
 import dev.leap4j.serve.ServerSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -46,7 +45,7 @@ class ServeMatchesEmbedTest {
 
         Path in = tmp.resolve("in.txt"), out = tmp.resolve("out.jsonl");
         Files.write(in, texts, StandardCharsets.UTF_8);
-        int rc = new CommandLine(new Main()).execute("embed", "--model", model.toString(), "--theta", Double.toString(theta),
+        int rc = Main.commandLine().execute("embed", "--model", model.toString(), "--theta", Double.toString(theta),
                 "--batch-size", Integer.toString(1 + rnd.nextInt(8)), "--input", in.toString(), "--output", out.toString());
         assertEquals(0, rc);
         List<JsonNode> lines = new ArrayList<>();

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -93,6 +94,35 @@ class KernelsTest {
                 }
             }
         }
+    }
+
+    @Test
+    void packedMatmulIsBitIdenticalToScalarTwinForAnyThreadCount() {
+        try (Parallel p2 = new Parallel(2); Parallel p3 = new Parallel(3)) {
+            for (int s : SIZES) {
+                for (int dim = 0; dim < 3; dim++) {
+                    int M = dim == 0 ? s : pick(1, 2, 3, 4, 5, 9, 13);
+                    int K = dim == 1 ? s : pick(1, 3, 7, 16, 33, 384);
+                    int N = dim == 2 ? s : pick(1, 3, 7, 13, 24, 33, 48, 100, 384);
+                    float[] x = gaussian(M * K, 1), w = gaussian(K * N, 0.5);
+                    float[] b = rnd.nextBoolean() ? gaussian(N, 1) : null;
+                    float[] ref = new float[M * N];
+                    ScalarKernels.matmulForward(ref, x, w, b, M, K, N);
+                    PackedMatrix pw = PackedMatrix.pack(w, K, N);
+                    for (int k = 0; k < K; k++) for (int n = 0; n < N; n++) assertEquals(w[k * N + n], pw.get(k, n));
+                    for (Parallel p : new Parallel[]{null, p2, p3}) {
+                        float[] out = new float[M * N];
+                        Kernels.matmulForward(p, out, x, pw, b, M);
+                        assertBits(ref, out, "packed matmul M=" + M + " K=" + K + " N=" + N + " threads=" + (p == null ? 1 : p.threads()));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void packingRejectsAMatrixOfTheWrongSize() {
+        assertThrows(IllegalArgumentException.class, () -> PackedMatrix.pack(new float[10], 3, 4));
     }
 
     @Test
@@ -194,7 +224,7 @@ class KernelsTest {
             float[] ref = new float[N * C];
             ScalarKernels.attentionForward(ref, qkv, offsets, lens, H, D);
             float[] out = new float[N * C];
-            float[] scores = new float[maxLen];
+            float[] scores = new float[Kernels.attentionScratchSize(D, maxLen)];
             int pairs = rows * H;
             for (int p0 = 0; p0 < pairs; ) {
                 int p1 = p0 + 1 + rnd.nextInt(pairs - p0);
@@ -208,7 +238,7 @@ class KernelsTest {
             int[] one = {0}, oneLen = {len};
             float[] qkvAlone = Arrays.copyOfRange(qkv, offsets[target] * 3 * C, (offsets[target] + len) * 3 * C);
             float[] alone = new float[len * C];
-            Kernels.attentionForward(alone, qkvAlone, one, oneLen, H, D, 0, H, new float[len]);
+            Kernels.attentionForward(alone, qkvAlone, one, oneLen, H, D, 0, H, new float[Kernels.attentionScratchSize(D, len)]);
             assertBits(Arrays.copyOfRange(out, offsets[target] * C, (offsets[target] + len) * C), alone, what + " alone vs packed");
         }
     }
