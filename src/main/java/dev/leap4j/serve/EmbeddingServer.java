@@ -197,17 +197,36 @@ public final class EmbeddingServer implements AutoCloseable {
         return out;
     }
 
-    /** The body, refusing more than the limit without reading it all. */
+    /**
+     * The body, or 413 past the limit. An over-limit body is still read and discarded up to a few times the
+     * limit (never kept): a client that is still sending when the server answers and closes would otherwise see
+     * a broken pipe instead of the 413. Beyond that cap the connection is simply closed.
+     */
     private byte[] readBody(Context ctx) {
         long declared = ctx.req().getContentLengthLong();
         int limit = settings.maxBodyBytes();
-        if (declared > limit) throw ApiException.tooLarge(null, "the request body has " + declared + " bytes; the limit is " + limit);
         try (InputStream in = ctx.req().getInputStream()) {
+            if (declared > limit) {
+                drain(in, 4L * limit);
+                throw ApiException.tooLarge(null, "the request body has " + declared + " bytes; the limit is " + limit);
+            }
             byte[] body = in.readNBytes(limit + 1);
-            if (body.length > limit) throw ApiException.tooLarge(null, "the request body exceeds the limit of " + limit + " bytes");
+            if (body.length > limit) {
+                drain(in, 3L * limit);
+                throw ApiException.tooLarge(null, "the request body exceeds the limit of " + limit + " bytes");
+            }
             return body;
         } catch (IOException e) {
             throw ApiException.badRequest(null, "could not read the request body: " + e.getMessage());
+        }
+    }
+
+    private static void drain(InputStream in, long max) throws IOException {
+        byte[] sink = new byte[8192];
+        for (long read = 0; read < max; ) {
+            int n = in.read(sink, 0, (int) Math.min(sink.length, max - read));
+            if (n < 0) return;
+            read += n;
         }
     }
 
