@@ -349,11 +349,19 @@ public final class Kernels {
                     for (int d = 0; d < D; d++) acc = Math.fma(scratch[kt + d * len + j], qkv[q + d], acc);
                     scratch[j] = acc * scale;
                 }
+                // max is exact in any order; the sum keeps lane partials added in lane order (deterministic)
                 float max = Float.NEGATIVE_INFINITY;
                 for (j = 0; j < len; j++) max = Math.max(max, scratch[j]);
+                FloatVector vmax = FloatVector.broadcast(S, max), vsum = FloatVector.zero(S);
+                for (j = 0; j + L <= len; j += L) {
+                    FloatVector e = expForward(FloatVector.fromArray(S, scratch, j).sub(vmax));
+                    e.intoArray(scratch, j);
+                    vsum = vsum.add(e);
+                }
                 float sum = 0f;
-                for (j = 0; j < len; j++) {
-                    float e = (float) Math.exp(scratch[j] - max);
+                for (int lane = 0; lane < L; lane++) sum += vsum.lane(lane);
+                for (; j < len; j++) {
+                    float e = expFast(scratch[j] - max);
                     scratch[j] = e;
                     sum += e;
                 }
