@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Server load test over loopback: N concurrent clients for a fixed time per theta, mixed lengths (STS-B dev
+# sentences, some SciFact abstracts), in one JVM with the server. Stops by itself. Results: docs/BENCHMARKS.md.
+#   bench/serve-load.sh [--model e5-small-v2] [--seconds 60] [--warmup 10] [--clients 32] [--thetas 1.01,0.95] [--threads N]
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+./mvnw -q -B -DskipTests package >&2
+exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xmx4g \
+  -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+  -cp "target/test-classes:target/classes:$(cat target/classpath.txt)" dev.leap4j.serve.LoadHarness "$@"
