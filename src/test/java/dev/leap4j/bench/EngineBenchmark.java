@@ -20,7 +20,8 @@ import java.util.Locale;
  * Side-by-side benchmark of leap4j and ONNX Runtime (optimisation level ALL, intra-op threads = threads under
  * test) on the same ONNX file: batch-1 latency for a short and a ~64-token text, batch-32 throughput on STS-B
  * sentences, and the cost of exit monitoring. Rounds alternate between the engines so drift hits both alike.
- * Usage: bench/engine.sh [model ...]
+ * One JVM per (model, threads) configuration: bench/engine.sh loops over them.
+ * Usage: EngineBenchmark MODEL THREADS
  */
 public final class EngineBenchmark {
     static final String SHORT = "A man is playing a large flute on the stage."; // 13 tokens with [CLS]/[SEP]
@@ -31,13 +32,14 @@ public final class EngineBenchmark {
     static final int ROUNDS = Integer.parseInt(System.getenv().getOrDefault("BENCH_ROUNDS", "2000"));
 
     public static void main(String[] args) throws Exception {
-        List<String> models = args.length == 0 ? List.of("all-minilm-l6-v2", "bge-small-en-v1.5") : List.of(args);
+        List<String> models = List.of(args[0]);
+        int[] threadCounts = {Integer.parseInt(args[1])};
         List<String> sts = stsSentences(Path.of("../shared/data/stsb/derived/sts-test.tsv"), 512);
         System.out.printf(Locale.ROOT, "JDK %s, %s, %d cores%n", Runtime.version(), cpu(), Runtime.getRuntime().availableProcessors());
         for (String name : models) {
             BuiltinModel b = BuiltinModel.byName(name);
             ModelFolder f = ModelFolder.load(b.folder(Path.of("target/model-cache")));
-            for (int threads : new int[]{1, 2}) {
+            for (int threads : threadCounts) {
                 try (EarlyExitEncoder enc = new EarlyExitEncoder(f, threads);
                      OrtOracle ort = new OrtOracle(b.onnxBytes(), f.config().numLayers(), false, threads)) {
                     System.out.printf(Locale.ROOT, "%n== %s, %d thread(s)%n", name, threads);
