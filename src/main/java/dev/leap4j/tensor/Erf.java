@@ -7,6 +7,9 @@ package dev.leap4j.tensor;
 public final class Erf {
     private Erf() {}
 
+    private static final double[] MID_NUM = {5.64188496988670089e-1, 8.88314979438837594, 66.1191906371416295,
+            298.635138197400131, 881.952221241769090, 1712.04761263407058, 2051.07837782607147, 1230.33935479799725};
+
     public static double erf(double x) {
         double ax = Math.abs(x);
         double r;
@@ -18,9 +21,9 @@ public final class Erf {
                     + 2844.23683343917062;
             return x * top / bot;
         } else if (ax < 4.0) {
-            double top = (((((((5.64188496988670089e-1 * ax + 8.88314979438837594) * ax + 66.1191906371416295) * ax
-                    + 298.635138197400131) * ax + 881.952221241769090) * ax + 1712.04761263407058) * ax
-                    + 2051.07837782607147) * ax + 1230.33935479799725) * ax + 2.15311535474403846e-8;
+            // Cody's c[8] = 2.15e-8 is the leading coefficient, not the constant term
+            double top = 2.15311535474403846e-8;
+            for (double c : MID_NUM) top = top * ax + c;
             double bot = (((((((ax + 15.7449261107098347) * ax + 117.693950891312499) * ax + 537.181101862009858) * ax
                     + 1621.38957456669019) * ax + 3290.79923573345963) * ax + 4362.61909014324716) * ax
                     + 3439.36767414372164) * ax + 1230.33935480374942;
