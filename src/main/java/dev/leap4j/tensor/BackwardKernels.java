@@ -1,7 +1,6 @@
 package dev.leap4j.tensor;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Backward passes of the forward kernels in {@link Kernels}, for training. Scalar twins: {@link ScalarBackwardKernels}.
@@ -117,7 +116,7 @@ public final class BackwardKernels {
         for (; i + Kernels.L <= i1; i += Kernels.L) {
             FloatVector v = FloatVector.fromArray(Kernels.S, x, i);
             FloatVector cdf = Kernels.erf(v.mul(invSqrt2)).add(1f).mul(half);
-            FloatVector pdf = v.mul(v).mul(-0.5f).lanewise(VectorOperators.EXP).mul(invSqrt2Pi);
+            FloatVector pdf = Kernels.exp(v.mul(v).mul(-0.5f)).mul(invSqrt2Pi);
             FloatVector.fromArray(Kernels.S, dy, i).mul(v.fma(pdf, cdf)).intoArray(dx, i);
         }
         for (; i < i1; i++) {

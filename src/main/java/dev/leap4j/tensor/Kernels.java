@@ -1,6 +1,7 @@
 package dev.leap4j.tensor;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -161,9 +162,32 @@ public final class Kernels {
         p = p.fma(t, FloatVector.broadcast(S, 0.37409196f));
         p = p.fma(t, FloatVector.broadcast(S, 1.00002368f));
         p = p.fma(t, FloatVector.broadcast(S, -1.26551223f));
-        FloatVector erfc = t.mul(z.mul(z).neg().add(p).lanewise(VectorOperators.EXP));
+        FloatVector erfc = t.mul(exp(z.mul(z).neg().add(p)));
         FloatVector r = FloatVector.broadcast(S, 1f).sub(erfc);
         return r.blend(r.neg(), x.compare(VectorOperators.LT, 0f));
+    }
+
+    private static final float EXP_HI = 88.3f, EXP_LO = -87.3f, ROUNDER = 12582912f; // 1.5 * 2^23
+
+    /**
+     * e^x from IEEE-exact lane operations only (Cephes expf: x = n ln2 + r, |r| <= ln2/2, degree-6 polynomial,
+     * 2^n through the exponent bits; |rel err| ~1e-7). lanewise(EXP) is not used because its result depends on
+     * whether the JIT has intrinsified the call (SVML) or not (per-lane Math.exp): training must give the same bits
+     * in a fresh JVM after a resume as in a warm one. Inputs are clamped to the normal range.
+     */
+    static FloatVector exp(FloatVector x) {
+        x = x.max(EXP_LO).min(EXP_HI);
+        FloatVector n = x.mul(1.44269504088896341f).add(ROUNDER).sub(ROUNDER); // round to nearest
+        FloatVector r = n.fma(FloatVector.broadcast(S, -0.693359375f), x);
+        r = n.fma(FloatVector.broadcast(S, 2.12194440e-4f), r);
+        FloatVector p = r.mul(1.9875691500e-4f).add(1.3981999507e-3f);
+        p = p.fma(r, FloatVector.broadcast(S, 8.3334519073e-3f));
+        p = p.fma(r, FloatVector.broadcast(S, 4.1665795894e-2f));
+        p = p.fma(r, FloatVector.broadcast(S, 1.6666665459e-1f));
+        p = p.fma(r, FloatVector.broadcast(S, 5.0000001201e-1f));
+        FloatVector y = p.mul(r.mul(r)).add(r).add(1f);
+        IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+        return y.mul(bits.reinterpretAsFloats());
     }
 
     static float erfFast(float x) {
@@ -200,12 +224,17 @@ public final class Kernels {
         for (; i < n; i++) a[aOff + i] += b[bOff + i];
     }
 
-    /** Dot product; lane-parallel partial sums, so not bit-equal to the scalar twin (tested to tolerance). */
+    /**
+     * Dot product; lane-parallel partial sums, so not bit-equal to the scalar twin (tested to tolerance). The lanes
+     * are summed in index order rather than with reduceLanes, whose order differs between JIT-compiled and
+     * interpreted code: results must not depend on how warm the JVM is (a resumed training run starts cold).
+     */
     public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (; i + L <= n; i += L) acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = 0f;
+        for (int j = 0; j < L; j++) s += acc.lane(j);
         for (; i < n; i++) s = Math.fma(a[aOff + i], b[bOff + i], s);
         return s;
     }
