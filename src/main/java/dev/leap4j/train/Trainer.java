@@ -250,10 +250,10 @@ public final class Trainer {
         Path staging = out.resolve(".model-staging");
         ModelFolder.write(staging, cfg, w, tokenizerJson);
         try (Stream<Path> files = Files.walk(staging)) {
-            for (Path f : files.filter(Files::isRegularFile).toList()) {
+            for (Path f : files.toList()) {
                 Path target = out.resolve(staging.relativize(f).toString());
-                Files.createDirectories(target.getParent());
-                Files.move(f, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                if (Files.isDirectory(f)) Files.createDirectories(target); // module folders may be empty (2_Normalize)
+                else Files.move(f, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             }
         }
         try (Stream<Path> s = Files.walk(staging)) {

@@ -58,6 +58,10 @@ class TrainerTest {
         Trainer.Result r = TinyRun.train(root, out, TinyRun.settings(6, 2, 1e-3), false, 2, TrainListener.NONE);
         assertEquals(6, r.steps());
         ModelFolder m = ModelFolder.load(out);
+        for (String f : new String[]{"config.json", "tokenizer.json", "modules.json", "sentence_bert_config.json", "1_Pooling/config.json"}) {
+            assertTrue(Files.isRegularFile(out.resolve(f)), f);
+        }
+        assertTrue(Files.isDirectory(out.resolve("2_Normalize")), "every module folder named in modules.json exists");
         assertEquals(3, m.config().numLayers());
         assertFalse(java.util.Arrays.equals(weights(out), Files.readAllBytes(root.resolve("student/model.safetensors"))), "training changed the weights");
         List<String> log = Files.readAllLines(out.resolve(Trainer.LOG));
