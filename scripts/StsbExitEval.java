@@ -1,7 +1,7 @@
 // STS-B quality and early-exit behaviour of one model folder, from a single full-depth trace (exits replayed
 // exactly), plus a batch-1 timing of early exit vs full depth. A benchmark harness, not a test.
 // Run: java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-//        -cp target/leap4j-0.1.0-SNAPSHOT.jar:$(cat target/classpath.txt) scripts/StsbExitEval.java MODEL STS_TSV THREADS [THETA MIN_LAYER TIMING_SAMPLE]
+//        -cp target/leap4j-0.1.0-SNAPSHOT.jar:$(cat target/classpath.txt) scripts/StsbExitEval.java MODEL STS_TSV THREADS [THETA MIN_LAYER TIMING_SAMPLE [timing-only]]
 import dev.leap4j.exit.EarlyExitEncoder;
 import dev.leap4j.exit.ExitPolicy;
 import dev.leap4j.exit.ExitReplay;
@@ -36,6 +36,8 @@ public class StsbExitEval {
         try (EarlyExitEncoder enc = new EarlyExitEncoder(ModelLocator.load(model, cache), threads)) {
             int L = enc.numLayers();
             ExitPolicy policy = new ExitPolicy(theta, minLayer, 1);
+            boolean quality = !(a.length > 6 && a[6].equals("timing-only"));
+            if (quality) {
             List<TokenizedText> tok = enc.tokenizer().encodeAll(uniq);
             float[][][] tr = new float[uniq.size()][][];
             for (int i = 0; i < tok.size(); i += 32) {
@@ -71,6 +73,7 @@ public class StsbExitEval {
             sb = new StringBuilder("cos to final / to previous:");
             for (int l = 1; l <= L; l++) sb.append(String.format(Locale.ROOT, " L%d %.3f/%s", l, cosToFinal[l], l == 1 ? "-" : String.format(Locale.ROOT, "%.3f", cosToPrev[l])));
             System.out.println(sb);
+            }
             if (timing > 0) {
                 List<String> sample = uniq.subList(0, Math.min(timing, uniq.size()));
                 enc.embed(sample.subList(0, Math.min(32, sample.size())), ExitPolicy.fullDepth(), 1);

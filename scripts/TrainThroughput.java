@@ -21,7 +21,7 @@ public class TrainThroughput {
         ModelFolder m = ModelLocator.load(a[0], cache);
         List<String> lines;
         try (var s = Files.lines(Path.of(a[1]))) {
-            lines = s.limit(32 * 5).toList();
+            lines = s.limit(32 * 4).toList();
         }
         int[] threadCounts = a.length > 2 ? Arrays.stream(a, 2, a.length).mapToInt(Integer::parseInt).toArray() : new int[]{1, 2};
         List<Batch> batches = new ArrayList<>();
