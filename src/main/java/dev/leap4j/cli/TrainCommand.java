@@ -1,0 +1,156 @@
+package dev.leap4j.cli;
+
+import dev.leap4j.model.ModelFolder;
+import dev.leap4j.model.ModelLocator;
+import dev.leap4j.train.LeapLoss;
+import dev.leap4j.train.LossSettings;
+import dev.leap4j.train.Objective;
+import dev.leap4j.train.StepReport;
+import dev.leap4j.train.TrainListener;
+import dev.leap4j.train.TrainSettings;
+import dev.leap4j.train.Trainer;
+import dev.leap4j.train.TrainingData;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Train a student encoder with the LEAP objective (or standard distillation) against a frozen teacher.",
+                "The out folder becomes a normal model folder; checkpoint.bin, train-log.jsonl and teacher-cache.bin sit beside the model files."})
+final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--student", required = true, description = "built-in name or model folder to start from")
+    String student;
+
+    @Option(names = "--teacher", required = true, description = "built-in name or model folder (frozen); must share the student's tokenizer")
+    String teacher;
+
+    @Option(names = "--data", required = true, description = "UTF-8 text, one sentence per line")
+    Path data;
+
+    @Option(names = "--objective", defaultValue = "leap", description = "leap or distill (= leap without L_exit) (default leap)")
+    String objective;
+
+    @Option(names = "--out", required = true, description = "output folder")
+    Path out;
+
+    @Option(names = "--resume", description = "continue from the checkpoint in --out")
+    boolean resume;
+
+    @Option(names = "--max-examples", defaultValue = "0", description = "use only the first N lines of --data (default all)")
+    int maxExamples;
+
+    @Option(names = "--epochs", defaultValue = "1") int epochs;
+    @Option(names = "--max-steps", defaultValue = "0", description = "stop after this many steps (default: --epochs passes)") long maxSteps;
+    @Option(names = "--batch-size", defaultValue = "32") int batchSize;
+    @Option(names = "--max-length", defaultValue = "64", description = "tokens per input during training (default 64)") int maxLength;
+    @Option(names = "--lr", defaultValue = "1e-4") double lr;
+    @Option(names = "--warmup", defaultValue = "0.1", description = "fraction of steps for linear warmup (default 0.1)") double warmup;
+    @Option(names = "--weight-decay", defaultValue = "0.01") double weightDecay;
+    @Option(names = "--clip", defaultValue = "1.0", description = "global gradient-norm clip (default 1.0)") double clip;
+    @Option(names = "--seed", defaultValue = "42") long seed;
+    @Option(names = "--checkpoint-every", defaultValue = "50", description = "steps between checkpoints (default 50)") int checkpointEvery;
+    @Option(names = "--train-word-embeddings", description = "also train the word embeddings (frozen by default: a huge, sparse gradient)")
+    boolean trainWords;
+
+    @Option(names = "--w-final", defaultValue = "1.0") double wFinal;
+    @Option(names = "--w-inter", defaultValue = "0.3") double wInter;
+    @Option(names = "--w-exit", defaultValue = "0.4", description = "weight of L_exit (ignored by distill)") double wExit;
+    @Option(names = "--w-contrast", defaultValue = "0.3") double wContrast;
+    @Option(names = "--exit-student-share", defaultValue = "0.7", description = "L_exit = L_exit_t + share * L_exit_s") double share;
+    @Option(names = "--tau", defaultValue = "0.98", description = "exit margin target cosine") double tau;
+    @Option(names = "--slope", defaultValue = "10", description = "exit margin sigmoid slope") double slope;
+    @Option(names = "--temperature", defaultValue = "0.05", description = "in-batch similarity softmax temperature") double temperature;
+    @Option(names = "--layer-weights", split = ",", description = "w_l for every student layer (default uniform 1)") double[] layerWeights;
+    @Option(names = "--layer-map", split = ",", description = "L_inter pairs student:teacher, e.g. 3:6,6:12 (default l -> round(l*Lt/Ls) for l < Ls)")
+    List<String> layerMap;
+
+    @Option(names = "--threads", description = "worker threads (default: all cores)")
+    Integer threads;
+
+    @Override
+    public Integer call() throws IOException {
+        Objective obj = switch (objective.toLowerCase(Locale.ROOT)) {
+            case "leap" -> Objective.LEAP;
+            case "distill" -> Objective.DISTILL;
+            default -> throw new IllegalArgumentException("--objective must be leap or distill, got " + objective);
+        };
+        ModelFolder s = ModelLocator.load(student, Main.cacheDir());
+        ModelFolder t = ModelLocator.load(teacher, Main.cacheDir());
+        int Ls = s.config().numLayers(), Lt = t.config().numLayers();
+        double[] w = layerWeights;
+        if (w == null) {
+            w = new double[Ls];
+            Arrays.fill(w, 1.0);
+        } else if (w.length != Ls) {
+            throw new IllegalArgumentException("--layer-weights needs " + Ls + " values (one per student layer), got " + w.length);
+        }
+        int[] map = layerMap == null ? LossSettings.defaultInterMap(Ls, Lt) : parseMap(layerMap, Ls, Lt);
+        LossSettings loss = new LossSettings(wFinal, wInter, obj == Objective.DISTILL ? 0 : wExit, wContrast, share, tau, slope, temperature, w, map);
+        TrainSettings settings = new TrainSettings(obj, loss, batchSize, maxLength, epochs, maxSteps, lr, warmup, weightDecay, clip, seed,
+                checkpointEvery, trainWords);
+        List<String> texts = TrainingData.read(data, maxExamples);
+        int th = threads == null ? Main.defaultThreads() : threads;
+        System.err.printf(Locale.ROOT, "training %s (%d layers) from teacher %s (%d layers) on %d sentences, objective %s, %d threads%n",
+                student, Ls, teacher, Lt, texts.size(), obj.name().toLowerCase(Locale.ROOT), th);
+        Progress progress = new Progress();
+        try {
+            Trainer.Result r = Trainer.run(settings, s, t, texts, out, resume, th, progress);
+            System.err.println();
+            System.out.printf(Locale.ROOT, "trained %d steps; model folder: %s%n", r.steps(), r.modelDir());
+        } catch (IllegalStateException e) {
+            System.err.println();
+            System.err.println("leap4j: training stopped: " + e.getMessage());
+            return 3;
+        }
+        return 0;
+    }
+
+    static int[] parseMap(List<String> pairs, int Ls, int Lt) {
+        int[] map = new int[Ls];
+        for (String p : pairs) {
+            String[] kv = p.trim().split(":");
+            try {
+                if (kv.length != 2) throw new NumberFormatException();
+                int a = Integer.parseInt(kv[0].trim()), b = Integer.parseInt(kv[1].trim());
+                if (a < 1 || a > Ls || b < 1 || b > Lt) {
+                    throw new IllegalArgumentException("--layer-map pair " + p + " is out of range (student 1.." + Ls + ", teacher 1.." + Lt + ")");
+                }
+                map[a - 1] = b;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--layer-map pairs look like student:teacher (e.g. 3:6), got " + p);
+            }
+        }
+        return map;
+    }
+
+    /** One status line on stderr, redrawn in place. */
+    static final class Progress implements TrainListener {
+        @Override
+        public void teacherProgress(int done, int total) {
+            System.err.printf(Locale.ROOT, "\rteacher states %d/%d", done, total);
+            if (done == total) System.err.println();
+        }
+
+        @Override
+        public void resumed(long step, Path checkpoint) {
+            System.err.printf(Locale.ROOT, "resumed at step %d from %s%n", step, checkpoint);
+        }
+
+        @Override
+        public void step(StepReport r, long stepsThisProcess) {
+            int width = 24;
+            int fill = (int) (width * r.step() / r.totalSteps());
+            LeapLoss.Terms t = r.terms();
+            double eta = r.etaSeconds(stepsThisProcess);
+            System.err.printf(Locale.ROOT, "\r[%s%s] %d/%d loss %.4f (final %.4f inter %.4f exit %.4f contrast %.4f) lr %.2e | %.0f tok/s | ETA %s   ",
+                    "#".repeat(fill), " ".repeat(width - fill), r.step(), r.totalSteps(), t.total(), t.fin(), t.inter(), t.exit(), t.contrast(),
+                    r.lr(), r.tokensPerSecond(), Double.isNaN(eta) ? "?" : String.format(Locale.ROOT, "%d:%02d", (long) eta / 60, (long) eta % 60));
+        }
+    }
+}

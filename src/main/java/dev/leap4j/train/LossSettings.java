@@ -1,0 +1,67 @@
+package dev.leap4j.train;
+
+import java.util.Arrays;
+
+/**
+ * Weights and shape of the LEAP objective (paper defaults in {@link #paper}):
+ * L = wFinal L_final + wInter L_inter + wExit (L_exit_t + exitStudentShare L_exit_s) + wContrast L_contrast.
+ *
+ * @param layerWeights w_l for student layers 1..L_s (uniform by default)
+ * @param interMap     interMap[l - 1] = teacher layer distilled into student layer l, 0 where unmapped
+ * @param temperature  softmax temperature of the in-batch similarity distributions
+ */
+public record LossSettings(double wFinal, double wInter, double wExit, double wContrast, double exitStudentShare,
+                           double tau, double slope, double temperature, double[] layerWeights, int[] interMap) {
+    public LossSettings {
+        for (double v : new double[]{wFinal, wInter, wExit, wContrast, exitStudentShare}) {
+            if (!(v >= 0) || Double.isInfinite(v)) throw new IllegalArgumentException("loss weights must be finite and >= 0, got " + v);
+        }
+        if (!(slope > 0)) throw new IllegalArgumentException("exit slope must be > 0, got " + slope);
+        if (!(temperature > 0)) throw new IllegalArgumentException("temperature must be > 0, got " + temperature);
+        if (!(tau > -1 && tau <= 1)) throw new IllegalArgumentException("tau must be in (-1, 1], got " + tau);
+        if (layerWeights.length != interMap.length) throw new IllegalArgumentException("layer weights and inter map differ in length");
+        for (double w : layerWeights) if (!(w >= 0) || Double.isInfinite(w)) throw new IllegalArgumentException("layer weights must be finite and >= 0, got " + w);
+        layerWeights = layerWeights.clone();
+        interMap = interMap.clone();
+    }
+
+    /** The paper's weights: 1, 0.3, 0.4, 0.3; exit margin tau 0.98, slope 10, student share 0.7; uniform w_l. */
+    public static LossSettings paper(int studentLayers, int teacherLayers) {
+        double[] w = new double[studentLayers];
+        Arrays.fill(w, 1.0);
+        return new LossSettings(1.0, 0.3, 0.4, 0.3, 0.7, 0.98, 10.0, 0.05, w, defaultInterMap(studentLayers, teacherLayers));
+    }
+
+    /** Student layer l < L_s takes teacher layer round(l * L_t / L_s); the last layer is L_final's. */
+    public static int[] defaultInterMap(int studentLayers, int teacherLayers) {
+        int[] map = new int[studentLayers];
+        for (int l = 1; l < studentLayers; l++) {
+            map[l - 1] = (int) Math.max(1, Math.min(teacherLayers, Math.round((double) l * teacherLayers / studentLayers)));
+        }
+        return map;
+    }
+
+    public int studentLayers() {
+        return layerWeights.length;
+    }
+
+    public LossSettings withWeights(double f, double i, double e, double c) {
+        return new LossSettings(f, i, e, c, exitStudentShare, tau, slope, temperature, layerWeights, interMap);
+    }
+
+    /** Teacher layers the loss reads: the final one plus every mapped one, ascending. */
+    public int[] teacherLayersNeeded(int teacherLayers) {
+        java.util.TreeSet<Integer> s = new java.util.TreeSet<>();
+        s.add(teacherLayers);
+        if (wInter > 0) for (int t : interMap) if (t > 0) s.add(t);
+        return s.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    @Override
+    public String toString() {
+        return String.format(java.util.Locale.ROOT,
+                "final=%s inter=%s exit=%s contrast=%s share=%s tau=%s slope=%s temp=%s w=%s map=%s",
+                wFinal, wInter, wExit, wContrast, exitStudentShare, tau, slope, temperature,
+                Arrays.toString(layerWeights), Arrays.toString(interMap));
+    }
+}

@@ -1,0 +1,36 @@
+package dev.leap4j.train;
+
+import java.util.Locale;
+
+/**
+ * Everything that determines a training run's result (thread count does not: the kernels are bit-identical
+ * across thread counts). {@link #fingerprint()} guards a resume against changed settings.
+ *
+ * @param maxSteps       0: run {@code epochs} full passes; otherwise stop after this many steps
+ * @param warmupFraction share of the steps spent warming the learning rate up linearly
+ * @param checkpointEvery steps between checkpoints (the last step always writes one)
+ */
+public record TrainSettings(Objective objective, LossSettings loss, int batchSize, int maxLength, int epochs, long maxSteps,
+                            double lr, double warmupFraction, double weightDecay, double clipNorm, long seed,
+                            int checkpointEvery, boolean trainWordEmbeddings) {
+    public TrainSettings {
+        if (objective == null) throw new IllegalArgumentException("objective is required");
+        if (objective == Objective.DISTILL && loss.wExit() != 0) {
+            throw new IllegalArgumentException("standard distillation has no exit term: use w_exit 0 (got " + loss.wExit() + ")");
+        }
+        if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        if (maxLength < 2) throw new IllegalArgumentException("max length must be >= 2, got " + maxLength);
+        if (epochs < 1) throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
+        if (maxSteps < 0) throw new IllegalArgumentException("max steps must be >= 0, got " + maxSteps);
+        if (!(lr > 0) || Double.isInfinite(lr)) throw new IllegalArgumentException("learning rate must be > 0, got " + lr);
+        if (!(warmupFraction >= 0 && warmupFraction <= 1)) throw new IllegalArgumentException("warmup fraction must be in [0, 1], got " + warmupFraction);
+        if (!(weightDecay >= 0)) throw new IllegalArgumentException("weight decay must be >= 0, got " + weightDecay);
+        if (!(clipNorm > 0)) throw new IllegalArgumentException("gradient clip norm must be > 0, got " + clipNorm);
+        if (checkpointEvery < 1) throw new IllegalArgumentException("checkpoint interval must be >= 1 step, got " + checkpointEvery);
+    }
+
+    public String fingerprint() {
+        return String.format(Locale.ROOT, "objective=%s loss={%s} batch=%d maxlen=%d epochs=%d maxsteps=%d lr=%s warmup=%s wd=%s clip=%s seed=%d words=%s",
+                objective, loss, batchSize, maxLength, epochs, maxSteps, lr, warmupFraction, weightDecay, clipNorm, seed, trainWordEmbeddings);
+    }
+}
