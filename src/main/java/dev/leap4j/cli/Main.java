@@ -8,7 +8,7 @@ import java.nio.file.Path;
 /** The leap4j command line: the only place that parses arguments, prints, and reads the environment. */
 @Command(name = "leap4j", mixinStandardHelpOptions = true, version = "leap4j 0.1.0",
         description = "Early-exit sentence embeddings: embed, inspect, evaluate, train, serve.",
-        subcommands = {DemoCommand.class, EmbedCommand.class, InspectCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, EmbedCommand.class, InspectCommand.class, EvalCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
         CommandLine cl = new CommandLine(new Main());
