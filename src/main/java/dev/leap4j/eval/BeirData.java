@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,11 +48,10 @@ public record BeirData(Path dir, String split, List<String> docIds, List<String>
 
         Map<String, Map<String, Integer>> qrels = new LinkedHashMap<>();
         int unknownDoc = 0, unknownQuery = 0;
-        try (BufferedReader r = Readers.strictUtf8(qrelsFile)) {
+        try (Readers r = Readers.open(qrelsFile)) {
             String line;
-            int lineNo = 0;
-            while ((line = Readers.line(r, qrelsFile, lineNo + 1)) != null) {
-                lineNo++;
+            while ((line = r.next()) != null) {
+                int lineNo = r.lineNo();
                 if (line.isBlank()) continue;
                 String[] f = line.split("\t", -1);
                 if (lineNo == 1 && f.length >= 1 && f[0].trim().equals("query-id")) continue;
@@ -107,11 +105,10 @@ public record BeirData(Path dir, String split, List<String> docIds, List<String>
     /** id -> text (documents: title + " " + text, as BEIR's dense models embed them). */
     private static Map<String, String> readJsonl(Path file, boolean withTitle) throws IOException {
         Map<String, String> out = new LinkedHashMap<>();
-        try (BufferedReader r = Readers.strictUtf8(file)) {
+        try (Readers r = Readers.open(file)) {
             String line;
-            int lineNo = 0;
-            while ((line = Readers.line(r, file, lineNo + 1)) != null) {
-                lineNo++;
+            while ((line = r.next()) != null) {
+                int lineNo = r.lineNo();
                 if (line.isBlank()) continue;
                 JsonNode n;
                 try {

@@ -1,6 +1,5 @@
 package dev.leap4j.eval;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,17 +35,16 @@ public record StsData(Path file, List<Pair> pairs) {
     public static StsData read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) throw new IllegalArgumentException("missing STS file " + file);
         List<Pair> pairs = new ArrayList<>();
-        try (BufferedReader r = Readers.strictUtf8(file)) {
-            String header = Readers.line(r, file, 1);
+        try (Readers r = Readers.open(file)) {
+            String header = r.next();
             if (header == null) throw new IllegalArgumentException(file + ": empty file (expected a header row)");
             String[] h = header.split("\t", -1);
             if (h.length < 7 || !h[4].trim().equals("score") || !h[5].trim().equals("sentence1") || !h[6].trim().equals("sentence2")) {
                 throw new IllegalArgumentException(file + ":1: expected header 'genre filename year id score sentence1 sentence2', got '" + header + "'");
             }
-            int lineNo = 1;
             String line;
-            while ((line = Readers.line(r, file, lineNo + 1)) != null) {
-                lineNo++;
+            while ((line = r.next()) != null) {
+                int lineNo = r.lineNo();
                 if (line.isBlank()) continue;
                 String[] f = line.split("\t", -1);
                 if (f.length < 7) {
