@@ -53,16 +53,18 @@ public record Recommendation(Verdict verdict, String metric, double maxDrop, dou
                 break;
             }
         }
-        List<String> warnings = new ArrayList<>();
+        List<String> collapsed = new ArrayList<>();
         for (Candidate c : sorted) {
             double drop = relativeDrop(fullQuality, c.quality());
             if (c.earlyExitRate() >= 0.5 && drop > Math.max(COLLAPSE_FACTOR * maxDrop, 0.02)) {
-                warnings.add(String.format(Locale.ROOT,
-                        "theta %.2f: %.0f%% of inputs exit early, yet %s falls from %.4f to %.4f (%.1f%% relative): the layers agree with "
-                                + "their neighbours long before they agree with the final layer, so consecutive-layer agreement is no quality signal here",
-                        c.theta(), 100 * c.earlyExitRate(), metric, fullQuality, c.quality(), 100 * drop));
+                collapsed.add(String.format(Locale.ROOT, "theta %.2f: %.0f%% exit early, %.4f (%s)", c.theta(), 100 * c.earlyExitRate(), c.quality(),
+                        signedPercent(-drop)));
             }
         }
+        List<String> warnings = collapsed.isEmpty() ? List.of() : List.of(String.format(Locale.ROOT,
+                "most inputs exit early yet %s collapses from %.4f at full depth (%s): the layers agree with their neighbours long before they "
+                        + "agree with the final layer, so consecutive-layer agreement is no quality signal for this model",
+                metric, fullQuality, String.join("; ", collapsed)));
         String budget = String.format(Locale.ROOT, "%.1f%%", 100 * maxDrop);
         String message;
         Verdict verdict;
