@@ -10,10 +10,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
@@ -81,23 +79,34 @@ final class EmbedCommand implements Callable<Integer> {
         g.writeEndObject();
     }
 
-    /** One text per line, strict UTF-8 (a malformed byte is an error naming the line, not a silent replacement). */
+    /**
+     * One text per line, strict UTF-8 (a malformed byte is an error naming the line, not a silent replacement).
+     * Lines are split on bytes and decoded one by one: a decoding reader fails while filling its buffer, ahead of
+     * the line it has handed out, so it cannot tell which line was bad. \n and \r never occur inside a UTF-8
+     * sequence, so splitting before decoding is safe. Terminators as BufferedReader.readLine: \n, \r, \r\n.
+     */
     static List<String> readLines(String input) throws IOException {
+        byte[] bytes;
+        if (input.equals("-")) {
+            bytes = System.in.readAllBytes();
+        } else {
+            if (!Files.isReadable(Path.of(input))) throw new IllegalArgumentException("cannot read input file " + input);
+            bytes = Files.readAllBytes(Path.of(input));
+        }
         var dec = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        if (!input.equals("-") && !Files.isReadable(Path.of(input))) throw new IllegalArgumentException("cannot read input file " + input);
-        var in = input.equals("-") ? System.in : Files.newInputStream(Path.of(input));
         List<String> lines = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(in, dec))) {
-            String line;
-            while (true) {
-                try {
-                    line = r.readLine();
-                } catch (java.nio.charset.CharacterCodingException e) {
-                    throw new IllegalArgumentException(input + ": line " + (lines.size() + 1) + " is not valid UTF-8");
-                }
-                if (line == null) break;
-                lines.add(line);
+        int start = 0;
+        for (int i = 0; i <= bytes.length; i++) {
+            boolean end = i == bytes.length;
+            if (!end && bytes[i] != '\n' && bytes[i] != '\r') continue;
+            if (end && start == bytes.length) break;
+            try {
+                lines.add(dec.decode(java.nio.ByteBuffer.wrap(bytes, start, i - start)).toString());
+            } catch (java.nio.charset.CharacterCodingException e) {
+                throw new IllegalArgumentException(input + ": line " + (lines.size() + 1) + " is not valid UTF-8");
             }
+            if (!end && bytes[i] == '\r' && i + 1 < bytes.length && bytes[i + 1] == '\n') i++;
+            start = i + 1;
         }
         return lines;
     }

@@ -11,6 +11,11 @@ import java.nio.file.Path;
         subcommands = {DemoCommand.class, EmbedCommand.class, InspectCommand.class, EvalCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line as main runs it (caller mistakes become a one-line message and exit code 2). */
+    static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException) {
@@ -19,7 +24,7 @@ public final class Main {
             }
             throw ex;
         });
-        System.exit(cl.execute(args));
+        return cl;
     }
 
     /** Where imported built-in models are cached: $LEAP4J_CACHE, else ~/.cache/leap4j/models. */

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
+import dev.leap4j.tensor.PackedMatrix;
+
 /**
  * A BERT encoder's parameters in the engine's layout. Linear weights are stored transposed, (in, out), so the
  * matmul kernel streams contiguous output columns; query, key and value are fused into one (C, 3C) matrix.
@@ -36,7 +38,15 @@ public final class BertWeights {
         public final float[] outLnWeight;    // (C)
         public final float[] outLnBias;      // (C)
 
+        private final int C, I;
+        // Column-panel copies of the four matrices for the forward kernel, rebuilt when the owner's version moves.
+        private PackedMatrix qkvPacked, attnOutPacked, interPacked, outPacked;
+        private int packedVersion = -1;
+        private BertWeights owner;
+
         Layer(int C, int I) {
+            this.C = C;
+            this.I = I;
             qkvWeight = new float[C * 3 * C];
             qkvBias = new float[3 * C];
             attnOutWeight = new float[C * C];
@@ -50,6 +60,41 @@ public final class BertWeights {
             outLnWeight = new float[C];
             outLnBias = new float[C];
         }
+
+        /** The packed forms of this layer's matrices, current with the weights (repacked after {@link #markUpdated()}). */
+        public synchronized Layer packed() {
+            if (packedVersion != owner.version) {
+                qkvPacked = PackedMatrix.pack(qkvWeight, C, 3 * C);
+                attnOutPacked = PackedMatrix.pack(attnOutWeight, C, C);
+                interPacked = PackedMatrix.pack(interWeight, C, I);
+                outPacked = PackedMatrix.pack(outWeight, I, C);
+                packedVersion = owner.version;
+            }
+            return this;
+        }
+
+        public PackedMatrix qkvPacked() {
+            return qkvPacked;
+        }
+
+        public PackedMatrix attnOutPacked() {
+            return attnOutPacked;
+        }
+
+        public PackedMatrix interPacked() {
+            return interPacked;
+        }
+
+        public PackedMatrix outPacked() {
+            return outPacked;
+        }
+    }
+
+    private volatile int version;
+
+    /** Must be called after weights are modified in place (an optimizer step), so the forward repacks them. */
+    public void markUpdated() {
+        version++;
     }
 
     /** A trainable array with the checkpoint name it is exported under (fused/transposed ones get a suffix). */
@@ -64,7 +109,10 @@ public final class BertWeights {
         embLnWeight = new float[C];
         embLnBias = new float[C];
         layers = new Layer[config.numLayers()];
-        for (int l = 0; l < layers.length; l++) layers[l] = new Layer(C, config.intermediate());
+        for (int l = 0; l < layers.length; l++) {
+            layers[l] = new Layer(C, config.intermediate());
+            layers[l].owner = this;
+        }
     }
 
     /** Every trainable array, in a fixed order (the optimizer's and the checkpoint's). */

@@ -36,27 +36,28 @@ public final class EncoderForward {
      * One encoder layer: out (N, C) from x (N, C). out may be x for inference (x is dead once the attention
      * residual is formed). scores: one scratch array per pool worker, each at least max(lens) long.
      */
-    public static void layerForward(BertConfig c, BertWeights.Layer y, Parallel pool, LayerBuffers b, float[][] scores,
+    public static void layerForward(BertConfig c, BertWeights.Layer layer, Parallel pool, LayerBuffers b, float[][] scores,
                                     float[] x, float[] out, int[] offsets, int[] lens, int rows) {
         int C = c.hidden(), I = c.intermediate(), H = c.numHeads(), D = c.headDim();
         int N = offsets[rows - 1] + lens[rows - 1];
         assert N <= b.capacity : "workspace too small";
         float eps = c.layerNormEps();
+        BertWeights.Layer y = layer.packed();
         // attention: qkv = x Wqkv + b; per (row, head) softmax(q k^T / sqrt(D)) v
-        Kernels.matmulForward(pool, b.qkv, x, y.qkvWeight, y.qkvBias, N, C, 3 * C);
+        Kernels.matmulForward(pool, b.qkv, x, y.qkvPacked(), y.qkvBias, N);
         pool.forRange(rows * H, (t, p0, p1) -> Kernels.attentionForward(b.att, b.qkv, offsets, lens, H, D, p0, p1, scores[t]));
-        Kernels.matmulForward(pool, b.attnSum, b.att, y.attnOutWeight, y.attnOutBias, N, C, C);
+        Kernels.matmulForward(pool, b.attnSum, b.att, y.attnOutPacked(), y.attnOutBias, N);
         pool.forRange(N, (t, m0, m1) -> {
             Kernels.addInPlace(b.attnSum, x, m0 * C, m1 * C);
             Kernels.layerNormForward(b.x1, b.attnSum, y.attnLnWeight, y.attnLnBias, C, eps, m0, m1);
         });
         // feed-forward: GELU(x1 Wi + bi) Wo + bo, residual, LayerNorm
-        Kernels.matmulForward(pool, b.inter, b.x1, y.interWeight, y.interBias, N, C, I);
+        Kernels.matmulForward(pool, b.inter, b.x1, y.interPacked(), y.interBias, N);
         pool.forRange(N, (t, m0, m1) -> {
             if (b.act != b.inter) System.arraycopy(b.inter, m0 * I, b.act, m0 * I, (m1 - m0) * I);
             Kernels.geluForward(b.act, m0 * I, m1 * I);
         });
-        Kernels.matmulForward(pool, b.ffnSum, b.act, y.outWeight, y.outBias, N, I, C);
+        Kernels.matmulForward(pool, b.ffnSum, b.act, y.outPacked(), y.outBias, N);
         pool.forRange(N, (t, m0, m1) -> {
             Kernels.addInPlace(b.ffnSum, b.x1, m0 * C, m1 * C);
             Kernels.layerNormForward(out, b.ffnSum, y.outLnWeight, y.outLnBias, C, eps, m0, m1);

@@ -1,6 +1,7 @@
 package dev.leap4j.tensor;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -26,8 +27,8 @@ public final class Kernels {
         int n = n0;
         for (; n + COL_BLOCK <= n1; n += COL_BLOCK) {
             int m = 0;
-            for (; m + 4 <= M; m += 4) block4x3(out, x, w, b, K, N, m, n);
-            for (; m < M; m++) block1x3(out, x, w, b, K, N, m, n);
+            for (; m + 4 <= M; m += 4) block4x3(out, x, w, b, K, N, m, n, n, N);
+            for (; m < M; m++) block1x3(out, x, w, b, K, N, m, n, n, N);
         }
         for (; n + L <= n1; n += L) {
             for (int m = 0; m < M; m++) block1x1(out, x, w, b, K, N, m, n);
@@ -51,13 +52,47 @@ public final class Kernels {
         pool.forRange(blocks, (t, s, e) -> matmulForward(out, x, w, b, M, K, N, s * COL_BLOCK, Math.min(N, e * COL_BLOCK)));
     }
 
-    private static void block4x3(float[] out, float[] x, float[] w, float[] b, int K, int N, int m, int n) {
+    /** out (M, N) = x (M, K) · w + b over whole panels [p0, p1) of a packed w; b may be null. */
+    public static void matmulForward(float[] out, float[] x, PackedMatrix w, float[] b, int M, int p0, int p1) {
+        int K = w.rows, N = w.cols, cb = COL_BLOCK;
+        float[] wp = w.data;
+        for (int p = p0; p < p1; p++) {
+            int n = p * cb, base = p * K * cb;
+            if (n + cb <= N) {
+                int m = 0;
+                for (; m + 4 <= M; m += 4) block4x3(out, x, wp, b, K, N, m, n, base, cb);
+                for (; m < M; m++) block1x3(out, x, wp, b, K, N, m, n, base, cb);
+            } else {
+                // ragged last panel: same fused chain per element, scalar, valid columns only
+                for (int m = 0; m < M; m++) {
+                    for (int j = 0; n + j < N; j++) {
+                        float acc = 0f;
+                        for (int k = 0; k < K; k++) acc = Math.fma(x[m * K + k], wp[base + k * cb + j], acc);
+                        out[m * N + n + j] = b == null ? acc : acc + b[n + j];
+                    }
+                }
+            }
+        }
+    }
+
+    /** The whole packed matmul, panels split across the pool. */
+    public static void matmulForward(Parallel pool, float[] out, float[] x, PackedMatrix w, float[] b, int M) {
+        assert x.length >= M * w.rows && out.length >= M * w.cols : "buffer sizes";
+        if (pool == null || pool.threads() == 1 || (long) M * w.rows * w.cols < 32_768) {
+            matmulForward(out, x, w, b, M, 0, w.panels);
+            return;
+        }
+        pool.forRange(w.panels, (t, p0, p1) -> matmulForward(out, x, w, b, M, p0, p1));
+    }
+
+    /** Rows m..m+3, columns n..n+3L; weight row k of this block starts at w[wBase + k * wStride]. */
+    private static void block4x3(float[] out, float[] x, float[] w, float[] b, int K, int N, int m, int n, int wBase, int wStride) {
         FloatVector a00 = FloatVector.zero(S), a01 = FloatVector.zero(S), a02 = FloatVector.zero(S);
         FloatVector a10 = FloatVector.zero(S), a11 = FloatVector.zero(S), a12 = FloatVector.zero(S);
         FloatVector a20 = FloatVector.zero(S), a21 = FloatVector.zero(S), a22 = FloatVector.zero(S);
         FloatVector a30 = FloatVector.zero(S), a31 = FloatVector.zero(S), a32 = FloatVector.zero(S);
         int x0 = m * K, x1 = x0 + K, x2 = x1 + K, x3 = x2 + K;
-        for (int k = 0, wk = n; k < K; k++, wk += N) {
+        for (int k = 0, wk = wBase; k < K; k++, wk += wStride) {
             FloatVector w0 = FloatVector.fromArray(S, w, wk);
             FloatVector w1 = FloatVector.fromArray(S, w, wk + L);
             FloatVector w2 = FloatVector.fromArray(S, w, wk + 2 * L);
@@ -76,10 +111,10 @@ public final class Kernels {
         store3(out, b, (m + 3) * N + n, n, a30, a31, a32);
     }
 
-    private static void block1x3(float[] out, float[] x, float[] w, float[] b, int K, int N, int m, int n) {
+    private static void block1x3(float[] out, float[] x, float[] w, float[] b, int K, int N, int m, int n, int wBase, int wStride) {
         FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S);
         int x0 = m * K;
-        for (int k = 0, wk = n; k < K; k++, wk += N) {
+        for (int k = 0, wk = wBase; k < K; k++, wk += wStride) {
             FloatVector v = FloatVector.broadcast(S, x[x0 + k]);
             a0 = FloatVector.fromArray(S, w, wk).fma(v, a0);
             a1 = FloatVector.fromArray(S, w, wk + L).fma(v, a1);
@@ -137,19 +172,31 @@ public final class Kernels {
     /** Exact (erf) GELU in place over [i0, i1). */
     public static void geluForward(float[] x, int i0, int i1) {
         int i = i0;
-        FloatVector half = FloatVector.broadcast(S, 0.5f), one = FloatVector.broadcast(S, 1f);
+        FloatVector half = FloatVector.broadcast(S, 0.5f);
         FloatVector invSqrt2 = FloatVector.broadcast(S, (float) (1 / Math.sqrt(2)));
         for (; i + L <= i1; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, i);
-            FloatVector e = erf(v.mul(invSqrt2));
-            v.mul(half).mul(one.add(e)).intoArray(x, i);
+            v.mul(half).mul(onePlusErf(v.mul(invSqrt2))).intoArray(x, i);
         }
         for (; i < i1; i++) x[i] = geluScalarFast(x[i]);
     }
 
+    // 1 + erf(x) straight from erfc(|x|): erfc(|x|) for x < 0, 2 - erfc(|x|) otherwise. Forming erf = 1 - erfc
+    // first and then adding 1 cancels every bit of the left tail (GELU(-5.6) = -2.6e-7 came out as -0).
+    static FloatVector onePlusErf(FloatVector x) {
+        FloatVector erfc = erfcAbs(x);
+        return erfc.neg().add(2f).blend(erfc, x.compare(VectorOperators.LT, 0f));
+    }
+
+    static FloatVector erf(FloatVector x) {
+        FloatVector r = FloatVector.broadcast(S, 1f).sub(erfcAbs(x));
+        return r.blend(r.neg(), x.compare(VectorOperators.LT, 0f));
+    }
+
     // Abramowitz & Stegun 7.1.26 is only 1.5e-7 absolute; float32 needs better, so this uses the
     // same rational form with erfc(x) = t*exp(-x^2 + P(t)) (Numerical Recipes erfcc, |rel err| < 1.2e-7).
-    static FloatVector erf(FloatVector x) {
+    /** erfc(|x|). */
+    static FloatVector erfcAbs(FloatVector x) {
         FloatVector z = x.abs();
         FloatVector t = FloatVector.broadcast(S, 1f).div(z.mul(0.5f).add(1f));
         FloatVector p = t.mul(0.17087277f).add(-0.82215223f);
@@ -161,12 +208,46 @@ public final class Kernels {
         p = p.fma(t, FloatVector.broadcast(S, 0.37409196f));
         p = p.fma(t, FloatVector.broadcast(S, 1.00002368f));
         p = p.fma(t, FloatVector.broadcast(S, -1.26551223f));
-        FloatVector erfc = t.mul(z.mul(z).neg().add(p).lanewise(VectorOperators.EXP));
-        FloatVector r = FloatVector.broadcast(S, 1f).sub(erfc);
-        return r.blend(r.neg(), x.compare(VectorOperators.LT, 0f));
+        return t.mul(expForward(z.mul(z).neg().add(p)));
     }
 
-    static float erfFast(float x) {
+    // exp from lanewise add/mul/fma only (Cody-Waite reduction, Cephes expf polynomial, ~1 ulp): lanewise(EXP)
+    // is a SIMD intrinsic in C2-compiled code but Math.exp per lane in interpreted code, and the two differ in
+    // the last bit, which made an input's embedding depend on how warm the JIT was.
+    private static final float EXP_LO = -87.33f, EXP_HI = 88f, LOG2E = 1.44269504f, ROUND = 12582912f; // 1.5 * 2^23
+
+    static FloatVector expForward(FloatVector x) {
+        x = x.max(EXP_LO).min(EXP_HI);
+        FloatVector n = x.fma(LOG2E, ROUND).sub(ROUND);
+        FloatVector r = n.fma(FloatVector.broadcast(S, -0.693359375f), x);
+        r = n.fma(FloatVector.broadcast(S, 2.12194440e-4f), r);
+        FloatVector p = r.fma(1.9875691500e-4f, 1.3981999507e-3f);
+        p = p.fma(r, FloatVector.broadcast(S, 8.3334519073e-3f));
+        p = p.fma(r, FloatVector.broadcast(S, 4.1665795894e-2f));
+        p = p.fma(r, FloatVector.broadcast(S, 1.6666665459e-1f));
+        p = p.fma(r, FloatVector.broadcast(S, 5.0000001201e-1f));
+        p = p.fma(r.mul(r), r).add(1f);
+        IntVector e = (IntVector) n.convert(VectorOperators.F2I, 0);
+        return p.mul(e.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+    }
+
+    /** The scalar form of {@link #expForward(FloatVector)}: the same operations in the same order, so the same bits. */
+    static float expFast(float x) {
+        x = Math.min(Math.max(x, EXP_LO), EXP_HI);
+        float n = Math.fma(x, LOG2E, ROUND) - ROUND;
+        float r = Math.fma(n, -0.693359375f, x);
+        r = Math.fma(n, 2.12194440e-4f, r);
+        float p = Math.fma(r, 1.9875691500e-4f, 1.3981999507e-3f);
+        p = Math.fma(p, r, 8.3334519073e-3f);
+        p = Math.fma(p, r, 4.1665795894e-2f);
+        p = Math.fma(p, r, 1.6666665459e-1f);
+        p = Math.fma(p, r, 5.0000001201e-1f);
+        p = Math.fma(p, r * r, r) + 1f;
+        return p * Float.intBitsToFloat(((int) n + 127) << 23);
+    }
+
+    /** erfc(|x|), the scalar form of {@link #erfcAbs(FloatVector)} with the same operations in the same order. */
+    static float erfcAbsFast(float x) {
         float z = Math.abs(x);
         float t = 1f / (1f + 0.5f * z);
         float p = t * 0.17087277f - 0.82215223f;
@@ -178,12 +259,18 @@ public final class Kernels {
         p = Math.fma(p, t, 0.37409196f);
         p = Math.fma(p, t, 1.00002368f);
         p = Math.fma(p, t, -1.26551223f);
-        float r = 1f - t * (float) Math.exp(-z * z + p);
+        return t * expFast(-z * z + p);
+    }
+
+    static float erfFast(float x) {
+        float r = 1f - erfcAbsFast(x);
         return x < 0 ? -r : r;
     }
 
     static float geluScalarFast(float v) {
-        return 0.5f * v * (1f + erfFast(v * (float) (1 / Math.sqrt(2))));
+        float u = v * (float) (1 / Math.sqrt(2));
+        float erfc = erfcAbsFast(u);
+        return 0.5f * v * (u < 0 ? erfc : 2f - erfc);
     }
 
     /** a += b over [i0, i1). */
@@ -200,12 +287,16 @@ public final class Kernels {
         for (; i < n; i++) a[aOff + i] += b[bOff + i];
     }
 
-    /** Dot product; lane-parallel partial sums, so not bit-equal to the scalar twin (tested to tolerance). */
+    /** Dot product; lane-parallel partial sums, so not bit-equal to the scalar twin (tested to tolerance), but deterministic. */
     public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (; i + L <= n; i += L) acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        // lanes summed in lane order: reduceLanes(ADD) may associate differently in interpreted and compiled
+        // code (it did: ~40% of results differed in the last bit), and attention scores and exit cosines must not
+        // depend on JIT state
+        float s = 0f;
+        for (int j = 0; j < L; j++) s += acc.lane(j);
         for (; i < n; i++) s = Math.fma(a[aOff + i], b[bOff + i], s);
         return s;
     }

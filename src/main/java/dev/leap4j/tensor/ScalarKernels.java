@@ -41,6 +41,24 @@ public final class ScalarKernels {
         }
     }
 
+    /** Row-wise layer norm over C for rows [m0, m1), the range form of {@link Kernels#layerNormForward}. */
+    public static void layerNormForward(float[] out, float[] x, float[] gamma, float[] beta, int C, float eps, int m0, int m1) {
+        for (int m = m0; m < m1; m++) {
+            int o = m * C;
+            double sum = 0;
+            for (int c = 0; c < C; c++) sum += x[o + c];
+            double mean = sum / C;
+            double var = 0;
+            for (int c = 0; c < C; c++) {
+                double d = x[o + c] - mean;
+                var += d * d;
+            }
+            var /= C;
+            double rstd = 1.0 / Math.sqrt(var + eps);
+            for (int c = 0; c < C; c++) out[o + c] = (float) ((x[o + c] - mean) * rstd * gamma[c] + beta[c]);
+        }
+    }
+
     /** Exact GELU, x * Phi(x) with the error function, in place over n elements. */
     public static void geluForward(float[] x, int n) {
         for (int i = 0; i < n; i++) x[i] = gelu(x[i]);
@@ -53,6 +71,16 @@ public final class ScalarKernels {
     /** a += b over n elements. */
     public static void addInPlace(float[] a, float[] b, int n) {
         for (int i = 0; i < n; i++) a[i] += b[i];
+    }
+
+    /** a[aOff..aOff+n) += b[bOff..bOff+n). */
+    public static void addInPlace(float[] a, int aOff, float[] b, int bOff, int n) {
+        for (int i = 0; i < n; i++) a[aOff + i] += b[bOff + i];
+    }
+
+    /** y[yOff..yOff+n) += alpha * x[xOff..xOff+n), one fused multiply-add per element like the fast kernel. */
+    public static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+        for (int i = 0; i < n; i++) y[yOff + i] = Math.fma(x[xOff + i], alpha, y[yOff + i]);
     }
 
     public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {

@@ -1,0 +1,133 @@
+package dev.leap4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.leap4j.tokenize.TextTokenizer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class EmbedCommandTest {
+    @TempDir
+    Path tmp;
+
+    record Run(int code, String out, String err) {}
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private Path input(byte[] content) throws IOException {
+        Path f = Files.createTempFile(tmp, "input", ".txt");
+        Files.write(f, content);
+        return f;
+    }
+
+    private static final List<String> LINES = List.of("A man is playing a guitar.", "", "東京は日本の首都です。 🚀",
+            "The quick brown fox jumps over the lazy dog. ".repeat(30), "ok");
+
+    @Test
+    void embedWritesOneJsonLinePerInputInOrder() throws IOException {
+        Path in = input((String.join("\n", LINES) + "\n").getBytes(StandardCharsets.UTF_8));
+        Path outFile = tmp.resolve("out.jsonl");
+        Run r = run("embed", "--model", "all-minilm-l6-v2", "--input", in.toString(), "--output", outFile.toString(),
+                "--batch-size", "2", "--threads", "2", "--theta", "2", "--min-layer", "2");
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = Files.readAllLines(outFile).stream().filter(l -> !l.isBlank()).toList();
+        assertEquals(LINES.size(), lines.size());
+        ObjectMapper json = new ObjectMapper();
+        try (TextTokenizer tok = TextTokenizer.load(Main.cacheDir().resolve("all-minilm-l6-v2").resolve("tokenizer.json"), 256)) {
+            for (int i = 0; i < lines.size(); i++) {
+                JsonNode n = json.readTree(lines.get(i));
+                List<String> fields = new ArrayList<>();
+                for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) fields.add(it.next());
+                assertEquals(List.of("index", "exit_layer", "tokens", "truncated", "embedding"), fields);
+                assertEquals(i, n.get("index").asInt());
+                assertEquals(6, n.get("exit_layer").asInt(), "theta > 1 runs every layer");
+                assertEquals(tok.encode(LINES.get(i)).length(), n.get("tokens").asInt(), "line " + i);
+                assertEquals(i == 3, n.get("truncated").asBoolean(), "line " + i);
+                assertEquals(384, n.get("embedding").size());
+                double norm = 0;
+                for (JsonNode v : n.get("embedding")) norm += v.asDouble() * v.asDouble();
+                assertEquals(1.0, Math.sqrt(norm), 1e-5, "embeddings are normalised");
+            }
+        }
+
+    }
+
+    @Test
+    void callerMistakesGiveANonZeroCodeAndAClearMessage() throws IOException {
+        Path in = input("hello\n".getBytes(StandardCharsets.UTF_8));
+        String out = tmp.resolve("o.jsonl").toString();
+
+        Run r = run("embed", "--model", "no-such-model", "--input", in.toString(), "--output", out);
+        assertNotEquals(0, r.code());
+        assertTrue(r.err().contains("unknown model 'no-such-model'") && r.err().contains("all-minilm-l6-v2"), r.err());
+
+        r = run("embed", "--model", "all-minilm-l6-v2", "--theta", "-0.5", "--input", in.toString(), "--output", out);
+        assertNotEquals(0, r.code());
+        assertTrue(r.err().contains("theta"), r.err());
+
+        r = run("embed", "--model", "all-minilm-l6-v2", "--theta", "abc", "--input", in.toString(), "--output", out);
+        assertNotEquals(0, r.code());
+        assertTrue(r.err().contains("--theta"), r.err());
+
+        r = run("embed", "--model", "all-minilm-l6-v2", "--min-layer", "7", "--input", in.toString(), "--output", out);
+        assertNotEquals(0, r.code());
+        assertTrue(r.err().contains("min layer 7"), r.err());
+
+        Path missing = tmp.resolve("missing.txt");
+        r = run("embed", "--model", "all-minilm-l6-v2", "--input", missing.toString(), "--output", out);
+        assertNotEquals(0, r.code());
+        assertTrue(r.err().contains("cannot read input file") && r.err().contains(missing.toString()), r.err());
+
+        r = run("embed", "--model", "all-minilm-l6-v2", "--input", in.toString());
+        assertNotEquals(0, r.code());
+        assertTrue(r.err().contains("--output"), r.err());
+    }
+
+    @Test
+    void nonUtf8InputNamesTheLine() throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.writeBytes("first line\nsecond line\n".getBytes(StandardCharsets.UTF_8));
+        b.write(0xff);
+        b.writeBytes(" third line, not UTF-8\nfourth\n".getBytes(StandardCharsets.UTF_8));
+        Path in = input(b.toByteArray());
+        Run r = run("embed", "--model", "all-minilm-l6-v2", "--input", in.toString(), "--output", tmp.resolve("o.jsonl").toString());
+        assertNotEquals(0, r.code());
+        assertTrue(r.err().contains("line 3") && r.err().contains("UTF-8"), r.err());
+    }
+
+    @Test
+    void linesSplitLikeBufferedReader() throws IOException {
+        String text = "one\r\ntwo\rthree\n\nfünf 東京\n";
+        assertEquals(List.of("one", "two", "three", "", "fünf 東京"), EmbedCommand.readLines(input(text.getBytes(StandardCharsets.UTF_8)).toString()));
+        assertEquals(List.of("a", "b"), EmbedCommand.readLines(input("a\nb".getBytes(StandardCharsets.UTF_8)).toString()));
+        assertEquals(List.of(), EmbedCommand.readLines(input(new byte[0]).toString()));
+        assertEquals(List.of(""), EmbedCommand.readLines(input("\n".getBytes(StandardCharsets.UTF_8)).toString()));
+        byte[] lastBad = {'o', 'k', '\n', 'x', (byte) 0xc3};
+        String m = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> EmbedCommand.readLines(input(lastBad).toString())).getMessage();
+        assertTrue(m.contains("line 2"), m);
+    }
+}
