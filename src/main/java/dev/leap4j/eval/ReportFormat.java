@@ -42,7 +42,10 @@ final class ReportFormat {
             return;
         }
         ObjectNode n = parent.putObject(field);
-        n.put("batch_size", t.batchSize()).put("texts", t.texts()).put("repeats", t.repeats()).put("full_depth_ms_median", t.fullMs());
+        n.put("batch_size", t.batchSize()).put("texts", t.texts()).put("repeats", t.repeats()).put("full_depth_ms_median", t.fullMs()).put("full_depth_ms_min", t.fullMinMs());
+        ArrayNode med = n.putArray("policy_ms_median"), min = n.putArray("policy_ms_min");
+        for (double v : t.policyMs()) med.add(v);
+        for (double v : t.policyMinMs()) min.add(v);
     }
 
     static void recommendation(ObjectNode parent, String field, Recommendation r) {

@@ -60,6 +60,8 @@ class EvalCommandTest {
             assertEquals(mean, t90.get("mean_exit_layer").asDouble(), 1e-9);
         }
         assertTrue(r.at("/thetas/1/speedup_batch1").isNumber() && r.at("/thetas/1/speedup_batch32").isNumber());
+        assertTrue(r.at("/thetas/1/speedup_batch32_best_of_repeats").isNumber());
+        assertEquals(2, r.at("/speed/batch32/policy_ms_min").size());
         assertNotNull(r.at("/recommendation/verdict").asText(null));
         assertTrue(r.at("/run/jdk").asText().startsWith("25"), r.at("/run/jdk").asText());
         assertTrue(Files.readString(out.resolve("report.md")).contains("| 0.90 |"));
