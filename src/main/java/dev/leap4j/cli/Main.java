@@ -8,8 +8,8 @@ import java.nio.file.Path;
 /** The leap4j command line: the only place that parses arguments, prints, and reads the environment. */
 @Command(name = "leap4j", mixinStandardHelpOptions = true, version = "leap4j 0.1.0",
         description = "Early-exit sentence embeddings: embed, inspect, evaluate, train, serve.",
-        subcommands = {DemoCommand.class, EmbedCommand.class, InspectCommand.class, ServeCommand.class, TrainCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, EmbedCommand.class, InspectCommand.class, EvalCommand.class, ServeCommand.class,
+                TrainCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));

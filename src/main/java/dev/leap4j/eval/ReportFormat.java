@@ -1,0 +1,98 @@
+package dev.leap4j.eval;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.leap4j.exit.LayerDiagnostics.ThresholdOutcome;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** Shared pieces of the JSON and Markdown reports. */
+final class ReportFormat {
+    private ReportFormat() {}
+
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** NaN (not measured) becomes JSON null, never the invalid token NaN. */
+    static void put(ObjectNode n, String field, double v) {
+        if (Double.isFinite(v)) n.put(field, v); else n.putNull(field);
+    }
+
+    static ObjectNode runInfo(ObjectNode root, RunInfo info) {
+        ObjectNode r = root.putObject("run");
+        r.put("model", info.model()).put("data", info.data()).put("jdk", info.jdk()).put("cpu", info.cpu())
+                .put("threads", info.threads()).put("date", info.date()).put("command", info.command());
+        return r;
+    }
+
+    static void outcome(ObjectNode n, ThresholdOutcome o) {
+        n.put("mean_exit_layer", o.meanExitLayer()).put("early_exit_rate", o.earlyExitRate()).put("layer_reduction", o.layerReduction());
+        ArrayNode share = n.putArray("exit_share_by_layer");
+        for (double s : o.exitShareByLayer()) share.add(s);
+    }
+
+    static void timing(ObjectNode parent, String field, SpeedTest.Timing t) {
+        if (t == null) {
+            parent.putNull(field);
+            return;
+        }
+        ObjectNode n = parent.putObject(field);
+        n.put("batch_size", t.batchSize()).put("texts", t.texts()).put("repeats", t.repeats()).put("full_depth_ms_median", t.fullMs()).put("full_depth_ms_min", t.fullMinMs());
+        ArrayNode med = n.putArray("policy_ms_median"), min = n.putArray("policy_ms_min");
+        for (double v : t.policyMs()) med.add(v);
+        for (double v : t.policyMinMs()) min.add(v);
+    }
+
+    static void recommendation(ObjectNode parent, String field, Recommendation r) {
+        ObjectNode n = parent.putObject(field);
+        n.put("verdict", r.verdict().name().toLowerCase(Locale.ROOT)).put("metric", r.metric()).put("max_relative_drop", r.maxDrop())
+                .put("full_depth", r.fullQuality()).put("message", r.message());
+        if (r.chosen() == null) n.putNull("theta");
+        else {
+            n.put("theta", r.chosen().theta()).put("quality", r.chosen().quality()).put("relative_drop", r.relativeDrop(r.chosen()))
+                    .put("mean_exit_layer", r.chosen().meanExitLayer());
+            put(n, "speedup_batch32", r.chosen().speedup());
+        }
+        ArrayNode w = n.putArray("warnings");
+        r.warnings().forEach(w::add);
+    }
+
+    static void write(Path file, ObjectNode root) throws IOException {
+        JSON.writeValue(file.toFile(), root);
+    }
+
+    static void writeText(Path file, String text) throws IOException {
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+    }
+
+    static String f(String fmt, Object... args) {
+        return String.format(Locale.ROOT, fmt, args);
+    }
+
+    /** A number for a table cell, "–" when not measured. */
+    static String num(String fmt, double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, fmt, v) : "–";
+    }
+
+    static String shares(ThresholdOutcome o) {
+        StringBuilder sb = new StringBuilder();
+        double[] s = o.exitShareByLayer();
+        for (int l = 0; l < s.length; l++) if (s[l] > 0) sb.append(f("L%d %.1f%% ", l + 1, 100 * s[l]));
+        return sb.toString().trim();
+    }
+
+    static String header(RunInfo info) {
+        return f("- model: `%s`%n- data: `%s`%n- JDK %s, CPU %s, %d threads, %s%n- command: `%s`%n%n",
+                info.model(), info.data(), info.jdk(), info.cpu(), info.threads(), info.date(), info.command());
+    }
+
+    static void ensureDir(Path dir) throws IOException {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) throw new IllegalArgumentException("output path " + dir + " exists and is not a folder");
+        Files.createDirectories(dir);
+    }
+}

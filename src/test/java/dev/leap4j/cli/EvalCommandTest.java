@@ -1,0 +1,130 @@
+package dev.leap4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.leap4j.eval.Metrics;
+import dev.leap4j.eval.StsData;
+import dev.leap4j.exit.EarlyExitEncoder;
+import dev.leap4j.exit.Embedding;
+import dev.leap4j.exit.ExitPolicy;
+import dev.leap4j.model.BuiltinModel;
+import dev.leap4j.model.ModelFolder;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The eval commands end to end on small fixtures cut from STS-B test and BEIR SciFact, with the real all-MiniLM model. */
+class EvalCommandTest {
+    private static Path model;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void importModel() throws IOException {
+        model = BuiltinModel.ALL_MINILM_L6_V2.folder(Path.of("target/model-cache"));
+    }
+
+    @Test
+    void stsReportMatchesLiveEmbeddings() throws IOException {
+        Path out = tmp.resolve("sts");
+        int rc = run("eval", "sts", "--model", model.toString(), "--data", "src/test/resources/eval/sts", "--thetas", "0.99,0.9",
+                "--speed-sample", "2", "--speed-sample-b32", "4", "--repeats", "1", "--threads", "2", "--out", out.toString());
+        assertEquals(0, rc);
+        JsonNode r = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        StsData data = StsData.read(Path.of("src/test/resources/eval/sts/sts-test.tsv"));
+        int n = data.pairs().size();
+        assertEquals(n, r.at("/data/pairs").asInt());
+        try (EarlyExitEncoder enc = new EarlyExitEncoder(ModelFolder.load(model), 2)) {
+            // full depth and one theta recomputed by live runs: the replayed report must agree with them
+            assertEquals(spearman(enc.embed(data.sentences(), ExitPolicy.fullDepth(), 8), data), r.at("/full_depth/spearman").asDouble(), 1e-5);
+            JsonNode t90 = r.at("/thetas/0");
+            assertEquals(0.90, t90.get("theta").asDouble());
+            List<Embedding> live = enc.embed(data.sentences(), ExitPolicy.defaults(enc.numLayers()).withTheta(0.90), 8);
+            assertEquals(spearman(live, data), t90.get("spearman").asDouble(), 1e-5);
+            double mean = live.stream().mapToInt(Embedding::exitLayer).average().orElseThrow();
+            assertEquals(mean, t90.get("mean_exit_layer").asDouble(), 1e-9);
+        }
+        assertTrue(r.at("/thetas/1/speedup_batch1").isNumber() && r.at("/thetas/1/speedup_batch32").isNumber());
+        assertTrue(r.at("/thetas/1/speedup_batch32_best_of_repeats").isNumber());
+        assertEquals(2, r.at("/speed/batch32/policy_ms_min").size());
+        assertNotNull(r.at("/recommendation/verdict").asText(null));
+        assertTrue(r.at("/run/jdk").asText().startsWith("25"), r.at("/run/jdk").asText());
+        assertTrue(Files.readString(out.resolve("report.md")).contains("| 0.90 |"));
+        for (String png : List.of("quality-vs-speedup.png", "exit-histogram.png", "layer-agreement.png")) {
+            BufferedImage img = ImageIO.read(out.resolve(png).toFile());
+            assertNotNull(img, png);
+            assertEquals(900, img.getWidth());
+        }
+    }
+
+    @Test
+    void retrievalReportOnTinyBeirFixture() throws IOException {
+        Path out = tmp.resolve("beir");
+        int rc = run("eval", "retrieval", "--model", model.toString(), "--data", "src/test/resources/eval/beir", "--thetas", "0.9",
+                "--search", "both", "--speed-sample", "0", "--doc-speed-sample", "0", "--threads", "2", "--out", out.toString());
+        assertEquals(0, rc);
+        JsonNode r = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        assertEquals(12, r.at("/data/queries").asInt());
+        double ndcg = r.at("/full_depth/exact/ndcg_at_10").asDouble();
+        assertTrue(ndcg > 0.5 && ndcg <= 1, "the relevant abstracts are among 39 documents: " + ndcg);
+        assertEquals(1.0, r.at("/full_depth/exact/recall_at_100").asDouble(), 0.0, "top 100 of 39 documents holds every relevant one");
+        assertTrue(r.at("/full_depth/hnsw_recall_at_100_vs_exact").asDouble() > 0.99);
+        assertTrue(r.at("/thetas/0/mixed/exact/ndcg_at_10").isNumber());
+        assertTrue(r.at("/speed/documents_batch1").isNull());
+        assertTrue(Files.size(out.resolve("exit-histogram.png")) > 1000);
+    }
+
+    @Test
+    void badInputIsAClearErrorNotANumber() throws IOException {
+        Path beir = tmp.resolve("bad");
+        Files.createDirectories(beir.resolve("qrels"));
+        Files.writeString(beir.resolve("corpus.jsonl"), "{\"_id\": \"d1\", \"text\": \"x\"}\n{\"_id\": \"d2\", \"text\": \n");
+        Files.writeString(beir.resolve("queries.jsonl"), "{\"_id\": \"q1\", \"text\": \"y\"}\n");
+        Files.writeString(beir.resolve("qrels/test.tsv"), "q1\td1\t1\n");
+        StringWriter err = new StringWriter();
+        int rc = run(err, "eval", "retrieval", "--model", model.toString(), "--data", beir.toString(), "--out", tmp.resolve("o").toString());
+        assertEquals(2, rc);
+        assertTrue(err.toString().startsWith("leap4j: ") && err.toString().contains("corpus.jsonl:2:"), err.toString());
+        assertTrue(Files.notExists(tmp.resolve("o")), "no report for bad input");
+
+        err = new StringWriter();
+        rc = run(err, "eval", "sts", "--model", model.toString(), "--data", tmp.resolve("none").toString(), "--out", tmp.resolve("o").toString());
+        assertEquals(2, rc);
+        assertTrue(err.toString().contains("sts-test.tsv"), err.toString());
+    }
+
+    private static double spearman(List<Embedding> e, StsData data) {
+        int n = data.pairs().size();
+        double[] sims = new double[n];
+        for (int i = 0; i < n; i++) {
+            float[] a = e.get(i).vector(), b = e.get(n + i).vector();
+            for (int c = 0; c < a.length; c++) sims[i] += (double) a[c] * b[c];
+        }
+        return Metrics.spearman(sims, data.gold());
+    }
+
+    private static int run(String... args) {
+        return run(new StringWriter(), args);
+    }
+
+    private static int run(StringWriter err, String... args) {
+        CommandLine cl = Main.commandLine();
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+}
