@@ -76,17 +76,9 @@ public final class BackwardKernels {
         if (dbeta != null) java.util.Arrays.fill(dbeta, 0, C, 0f);
         for (int m = m0; m < m1; m++) {
             int o = m * C;
-            double sum = 0;
-            for (int c = 0; c < C; c++) sum += x[o + c];
-            double mean = sum / C;
-            double var = 0;
-            for (int c = 0; c < C; c++) {
-                double d = x[o + c] - mean;
-                var += d * d;
-            }
-            var /= C;
+            double mean = ScalarKernels.rowMean(x, o, C);
             float fmean = (float) mean;
-            float rstd = (float) (1.0 / Math.sqrt(var + eps));
+            float rstd = (float) ScalarKernels.rowRstd(x, o, C, mean, eps);
             // dx = rstd * (g*dy - mean(g*dy) - xhat * mean(g*dy*xhat)), the two means in double
             double a = 0, b = 0;
             for (int c = 0; c < C; c++) {

@@ -148,17 +148,9 @@ public final class Kernels {
     public static void layerNormForward(float[] out, float[] x, float[] gamma, float[] beta, int C, float eps, int m0, int m1) {
         for (int m = m0; m < m1; m++) {
             int o = m * C;
-            double sum = 0;
-            for (int c = 0; c < C; c++) sum += x[o + c];
-            double mean = sum / C;
-            double var = 0;
-            for (int c = 0; c < C; c++) {
-                double d = x[o + c] - mean;
-                var += d * d;
-            }
-            var /= C;
+            double mean = ScalarKernels.rowMean(x, o, C);
             float fmean = (float) mean;
-            float rstd = (float) (1.0 / Math.sqrt(var + eps));
+            float rstd = (float) ScalarKernels.rowRstd(x, o, C, mean, eps);
             int c = 0;
             FloatVector vm = FloatVector.broadcast(S, fmean), vr = FloatVector.broadcast(S, rstd);
             for (; c + L <= C; c += L) {
