@@ -43,7 +43,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         java.io.PrintWriter out = spec.commandLine().getOut();
-        try (EarlyExitEncoder enc = new EarlyExitEncoder(ModelLocator.load(model, Main.cacheDir()), threads == null ? Main.defaultThreads() : threads)) {
+        try (EarlyExitEncoder enc = new EarlyExitEncoder(ModelLocator.load(model, Main.cacheDir()), Main.threads(threads))) {
             ExitPolicy policy = exit.policy(enc.numLayers());
             int L = enc.numLayers();
             enc.embed(SENTENCES, ExitPolicy.fullDepth(), 1); // warm-up: JIT compilation

@@ -48,7 +48,7 @@ final class EmbedCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
         List<String> texts = readLines(input);
-        try (EarlyExitEncoder enc = new EarlyExitEncoder(ModelLocator.load(model, Main.cacheDir()), threads == null ? Main.defaultThreads() : threads)) {
+        try (EarlyExitEncoder enc = new EarlyExitEncoder(ModelLocator.load(model, Main.cacheDir()), Main.threads(threads))) {
             ExitPolicy policy = exit.policy(enc.numLayers());
             policy.checkDepth(enc.numLayers());
             OutputStream os = output.equals("-") ? System.out : Files.newOutputStream(Path.of(output));

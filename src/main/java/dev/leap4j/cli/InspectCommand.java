@@ -55,7 +55,7 @@ final class InspectCommand implements Callable<Integer> {
         java.io.PrintWriter out = spec.commandLine().getOut();
         List<String> texts = EmbedCommand.readLines(input);
         if (texts.isEmpty()) throw new IllegalArgumentException(input + " has no lines to inspect");
-        try (EarlyExitEncoder enc = new EarlyExitEncoder(ModelLocator.load(model, Main.cacheDir()), threads == null ? Main.defaultThreads() : threads)) {
+        try (EarlyExitEncoder enc = new EarlyExitEncoder(ModelLocator.load(model, Main.cacheDir()), Main.threads(threads))) {
             ExitPolicy base = exit.policy(enc.numLayers());
             base.checkDepth(enc.numLayers());
             List<TokenizedText> tok = enc.tokenizer().encodeAll(texts);

@@ -35,6 +35,13 @@ public final class Main {
         return Path.of(System.getProperty("user.home"), ".cache", "leap4j", "models");
     }
 
+    /** The --threads value a command was given, or all cores; rejects counts below 1 with the flag's name. */
+    static int threads(Integer requested) {
+        int t = requested == null ? defaultThreads() : requested;
+        if (t < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + t);
+        return t;
+    }
+
     static int defaultThreads() {
         return Math.max(1, Runtime.getRuntime().availableProcessors());
     }

@@ -60,7 +60,7 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         if (shutdownGraceSeconds < 0) throw new IllegalArgumentException("--shutdown-grace must be >= 0, got " + shutdownGraceSeconds);
-        EarlyExitEncoder enc = new EarlyExitEncoder(ModelLocator.load(model, Main.cacheDir()), threads == null ? Main.defaultThreads() : threads);
+        EarlyExitEncoder enc = new EarlyExitEncoder(ModelLocator.load(model, Main.cacheDir()), Main.threads(threads));
         ExitPolicy policy = exit.policy(enc.numLayers());
         ServerSettings settings = new ServerSettings(host, port, policy, maxBatchTokens, maxQueue, maxInputs, maxBodyBytes, autoTruncate,
                 Duration.ofSeconds(shutdownGraceSeconds));

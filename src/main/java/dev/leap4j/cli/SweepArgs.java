@@ -37,9 +37,7 @@ final class SweepArgs {
     Integer threads;
 
     int threads() {
-        int t = threads == null ? Main.defaultThreads() : threads;
-        if (t < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + t);
-        return t;
+        return Main.threads(threads);
     }
 
     SweepOptions options(int numLayers) {

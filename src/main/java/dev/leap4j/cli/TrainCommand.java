@@ -95,7 +95,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainSettings settings = new TrainSettings(obj, loss, batchSize, maxLength, epochs, maxSteps, lr, warmup, weightDecay, clip, seed,
                 checkpointEvery, trainWords);
         List<String> texts = TrainingData.read(data, maxExamples);
-        int th = threads == null ? Main.defaultThreads() : threads;
+        int th = Main.threads(threads);
         System.err.printf(Locale.ROOT, "training %s (%d layers) from teacher %s (%d layers) on %d sentences, objective %s, %d threads%n",
                 student, Ls, teacher, Lt, texts.size(), obj.name().toLowerCase(Locale.ROOT), th);
         Progress progress = new Progress();

@@ -56,7 +56,7 @@ public final class TextTokenizer implements AutoCloseable {
         return out;
     }
 
-    /** The vocabulary id of a token string, or -1 (used to check that two models share a tokenizer). */
+    /** Ids of two probe texts, condensed: equal for tokenizers that split and number text alike (a training teacher and student must). */
     public String vocabularyFingerprint() {
         return String.valueOf(tokenizer.encode("the quick brown fox 0123 [UNK] ü 漢字").getIds().length) + ":"
                 + java.util.Arrays.hashCode(tokenizer.encode("the quick brown fox jumps over the lazy dog, 42 ü 漢字").getIds());
