@@ -4,7 +4,8 @@
 # Each (model, threads) configuration runs in its own JVM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+. "$(dirname "$0")/../scripts/jdk25.sh"
+export JAVA_HOME="$JAVA25"
 ./mvnw -q -B -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
 models=("$@")
 [ ${#models[@]} -gt 0 ] || models=(all-minilm-l6-v2 bge-small-en-v1.5)

@@ -4,7 +4,8 @@
 # usage: bench/ort-sts.sh MODEL [STS_FILE] [THREADS]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+. "$(dirname "$0")/../scripts/jdk25.sh"
+export JAVA_HOME="$JAVA25"
 model="${1:?usage: bench/ort-sts.sh MODEL [STS_FILE] [THREADS]}"
 file="${2:-$here/../shared/data/stsb/derived/sts-test.tsv}"
 threads="${3:-2}"

@@ -5,7 +5,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
-export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+. "$(dirname "$0")/../scripts/jdk25.sh"
+export JAVA_HOME="$JAVA25"
 ./mvnw -q -B -DskipTests package >&2
 exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xmx4g \
   -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
