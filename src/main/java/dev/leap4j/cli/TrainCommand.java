@@ -1,5 +1,7 @@
 package dev.leap4j.cli;
 
+import dev.leap4j.eval.StsData;
+import dev.leap4j.model.BertWeights;
 import dev.leap4j.model.ModelFolder;
 import dev.leap4j.model.ModelLocator;
 import dev.leap4j.train.LeapLoss;
@@ -70,6 +72,24 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--layer-map", split = ",", description = "L_inter pairs student:teacher, e.g. 3:6,6:12 (default l -> round(l*Lt/Ls) for l < Ls)")
     List<String> layerMap;
 
+    @Option(names = "--w-align", defaultValue = "0", description = "weight of L_align: 1 - cos to the teacher's final embedding at layers --exit-from..L-1 (default 0, off)")
+    double wAlign;
+    @Option(names = "--w-relational", defaultValue = "0", description = "weight of L_relational: in-batch similarity KL at layers --exit-from..L-1 (default 0, off)")
+    double wRelational;
+    @Option(names = "--exit-from", defaultValue = "0", description = "first student layer of the exit-path terms (needed when --w-align or --w-relational > 0)")
+    int exitFrom;
+    @Option(names = "--init-layers", split = ",", description = "rebuild the student from its own layers in this order before training, e.g. 1,4,7,10,11,12,12,12,12,12,12,12 (1-based; the list length is the new depth)")
+    int[] initLayers;
+
+    @Option(names = "--probe-sts", description = "STS file (e.g. ../shared/data/stsb/derived/sts-dev.tsv) measured before training and every --probe-every steps; logged to train-log.jsonl")
+    Path probeSts;
+    @Option(names = "--probe-every", defaultValue = "200", description = "steps between probe measurements (default 200)")
+    int probeEvery;
+    @Option(names = "--probe-thetas", split = ",", defaultValue = "0.90,0.93,0.95,0.97", description = "exit thresholds the probe replays (default 0.90,0.93,0.95,0.97)")
+    List<Double> probeThetas;
+    @Option(names = "--probe-min-layer", description = "the probe's exit min layer (default: half the depth)")
+    Integer probeMinLayer;
+
     @Option(names = "--threads", description = "worker threads (default: all cores)")
     Integer threads;
 
@@ -82,6 +102,10 @@ final class TrainCommand implements Callable<Integer> {
         };
         ModelFolder s = ModelLocator.load(student, Main.cacheDir());
         ModelFolder t = ModelLocator.load(teacher, Main.cacheDir());
+        if (initLayers != null) {
+            BertWeights w = s.weights().relayered(initLayers);
+            s = new ModelFolder(s.dir(), w.config, w, s.tokenizerJson());
+        }
         int Ls = s.config().numLayers(), Lt = t.config().numLayers();
         double[] w = layerWeights;
         if (w == null) {
@@ -91,16 +115,18 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--layer-weights needs " + Ls + " values (one per student layer), got " + w.length);
         }
         int[] map = layerMap == null ? LossSettings.defaultInterMap(Ls, Lt) : parseMap(layerMap, Ls, Lt);
-        LossSettings loss = new LossSettings(wFinal, wInter, obj == Objective.DISTILL ? 0 : wExit, wContrast, share, tau, slope, temperature, w, map);
+        LossSettings loss = new LossSettings(wFinal, wInter, obj == Objective.DISTILL ? 0 : wExit, wContrast, share, tau, slope, temperature, w, map,
+                wAlign, wRelational, exitFrom);
         TrainSettings settings = new TrainSettings(obj, loss, batchSize, maxLength, epochs, maxSteps, lr, warmup, weightDecay, clip, seed,
                 checkpointEvery, trainWords);
         List<String> texts = TrainingData.read(data, maxExamples);
         int th = Main.threads(threads);
+        StsProbe probe = probeSts == null ? null : new StsProbe(StsData.read(probeSts), s.tokenizerJson(), probeEvery, probeThetas, probeMinLayer, th);
         System.err.printf(Locale.ROOT, "training %s (%d layers) from teacher %s (%d layers) on %d sentences, objective %s, %d threads%n",
                 student, Ls, teacher, Lt, texts.size(), obj.name().toLowerCase(Locale.ROOT), th);
         Progress progress = new Progress();
         try {
-            Trainer.Result r = Trainer.run(settings, s, t, texts, out, resume, th, progress);
+            Trainer.Result r = Trainer.run(settings, s, t, texts, out, resume, th, progress, probe);
             System.err.println();
             System.out.printf(Locale.ROOT, "trained %d steps; model folder: %s%n", r.steps(), r.modelDir());
         } catch (IllegalStateException e) {
@@ -143,13 +169,22 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         @Override
+        public void probed(long step, java.util.Map<String, Double> m) {
+            StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%nprobe at step %d:", step));
+            m.forEach((k, v) -> {
+                if (k.equals("full") || k.endsWith(".spearman") || k.contains(".exit_by_")) b.append(String.format(Locale.ROOT, " %s %.4f", k, v));
+            });
+            System.err.println(b);
+        }
+
+        @Override
         public void step(StepReport r, long stepsThisProcess) {
             int width = 24;
             int fill = (int) (width * r.step() / r.totalSteps());
             LeapLoss.Terms t = r.terms();
             double eta = r.etaSeconds(stepsThisProcess);
-            System.err.printf(Locale.ROOT, "\r[%s%s] %d/%d loss %.4f (final %.4f inter %.4f exit %.4f contrast %.4f) lr %.2e | %.0f tok/s | ETA %s   ",
-                    "#".repeat(fill), " ".repeat(width - fill), r.step(), r.totalSteps(), t.total(), t.fin(), t.inter(), t.exit(), t.contrast(),
+            System.err.printf(Locale.ROOT, "\r[%s%s] %d/%d loss %.4f (final %.4f inter %.4f exit %.4f contrast %.4f align %.4f rel %.4f) lr %.2e | %.0f tok/s | ETA %s   ",
+                    "#".repeat(fill), " ".repeat(width - fill), r.step(), r.totalSteps(), t.total(), t.fin(), t.inter(), t.exit(), t.contrast(), t.align(), t.relational(),
                     r.lr(), r.tokensPerSecond(), Double.isNaN(eta) ? "?" : String.format(Locale.ROOT, "%d:%02d", (long) eta / 60, (long) eta % 60));
         }
     }

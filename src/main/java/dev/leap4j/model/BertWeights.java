@@ -61,6 +61,12 @@ public final class BertWeights {
             outLnBias = new float[C];
         }
 
+        /** Every array of the layer, in a fixed order. */
+        float[][] arrays() {
+            return new float[][]{qkvWeight, qkvBias, attnOutWeight, attnOutBias, attnLnWeight, attnLnBias,
+                    interWeight, interBias, outWeight, outBias, outLnWeight, outLnBias};
+        }
+
         /** The packed forms of this layer's matrices, current with the weights (repacked after {@link #markUpdated()}). */
         public synchronized Layer packed() {
             if (packedVersion != owner.version) {
@@ -223,6 +229,31 @@ public final class BertWeights {
             r.copy(p + "output.LayerNorm.bias", y.outLnBias, C);
         }
         r.finish();
+        return w;
+    }
+
+    /**
+     * A model whose layer i (0-based) is a copy of this model's layer sources[i] (1-based), with the same
+     * embeddings; a source may repeat (each copy is an independent parameter). Spread sub-stacks keep far more of
+     * a sentence encoder's quality than a prefix of the same depth: e5-small-v2's layers 1,4,7,10,11,12 score 0.847
+     * STS-B dev Spearman untrained, its first six 0.630 (docs/RESULTS.md), so they are a better start for an exit path.
+     */
+    public BertWeights relayered(int[] sources) {
+        if (sources.length == 0) throw new IllegalArgumentException("a model needs at least one layer");
+        for (int src : sources) {
+            if (src < 1 || src > layers.length) throw new IllegalArgumentException("layer " + src + " does not exist: the model has layers 1.." + layers.length);
+        }
+        BertWeights w = new BertWeights(config.withLayers(sources.length));
+        System.arraycopy(wordEmbeddings, 0, w.wordEmbeddings, 0, wordEmbeddings.length);
+        System.arraycopy(positionEmbeddings, 0, w.positionEmbeddings, 0, positionEmbeddings.length);
+        System.arraycopy(tokenTypeEmbeddings, 0, w.tokenTypeEmbeddings, 0, tokenTypeEmbeddings.length);
+        System.arraycopy(embLnWeight, 0, w.embLnWeight, 0, embLnWeight.length);
+        System.arraycopy(embLnBias, 0, w.embLnBias, 0, embLnBias.length);
+        for (int i = 0; i < sources.length; i++) {
+            Layer from = layers[sources[i] - 1], to = w.layers[i];
+            float[][] a = from.arrays(), b = to.arrays();
+            for (int k = 0; k < a.length; k++) System.arraycopy(a[k], 0, b[k], 0, a[k].length);
+        }
         return w;
     }
 

@@ -10,6 +10,14 @@ package dev.leap4j.train;
  *   <li>L_exit_s = (1/(L_s - 1)) sum_{l < L_s} w_l sigmoid(k (tau - cos(e_s(l), stopgrad(e_s(L_s)))))</li>
  *   <li>L_contrast = mean_i KL(p_t(i, .) || p_s(i, .)), p(i, .) = softmax_{j != i}(cos(e_i, e_j) / T)</li>
  * </ul>
+ * Two exit-path terms, off in the paper's objective, act on the exit-eligible layers E = {exitFrom .. L_s - 1}:
+ * <ul>
+ *   <li>L_align = mean over l in E of 1 - cos(P e_s(l), e_t): the alignment L_exit_t asks for, but with slope 1 at
+ *       every cosine, where the sigmoid margin is nearly flat far below tau (slope ~0.01 at cos 0.3).</li>
+ *   <li>L_relational = mean over l in E of L_contrast computed on e_s(l): STS and retrieval rank by relative
+ *       similarity, so the exit layers are taught the teacher's in-batch similarity structure, not just its
+ *       direction.</li>
+ * </ul>
  * Every term is also averaged over the batch. P is the training-only projection to the teacher's width (identity
  * when the widths match). The similarity distributions leave out j = i: self-similarity is always 1 and would only
  * add a constant peak to both rows.
@@ -18,9 +26,10 @@ public final class LeapLoss {
     private LeapLoss() {}
 
     /** Value of each term (unweighted) and the weighted total. */
-    public record Terms(double total, double fin, double inter, double exit, double contrast) {
+    public record Terms(double total, double fin, double inter, double exit, double contrast, double align, double relational) {
         public boolean finite() {
-            return Double.isFinite(total) && Double.isFinite(fin) && Double.isFinite(inter) && Double.isFinite(exit) && Double.isFinite(contrast);
+            return Double.isFinite(total) && Double.isFinite(fin) && Double.isFinite(inter) && Double.isFinite(exit) && Double.isFinite(contrast)
+                    && Double.isFinite(align) && Double.isFinite(relational);
         }
     }
 
@@ -107,6 +116,21 @@ public final class LeapLoss {
         // L_contrast on the raw final states (cosine is width-free, so no projection)
         double contrast = contrast(s[L - 1], tFinal, ls.temperature(), ds[L - 1], ls.wContrast());
 
+        // exit-path terms, before the projection's backward so their projected gradients flow through it too
+        double align = 0, relational = 0;
+        int eligible = 0;
+        for (int l = 1; l <= L; l++) if (ls.onExitPath(l)) eligible++;
+        if (eligible > 0) {
+            for (int l = 1; l <= L; l++) {
+                if (!ls.onExitPath(l)) continue;
+                for (int b = 0; b < B; b++) {
+                    align += 1 - cosine(ps[l - 1][b], tFinal[b], ls.wAlign() > 0 ? dps[l - 1][b] : null, null, -ls.wAlign() / ((double) eligible * B));
+                }
+                relational += contrast(s[l - 1], tFinal, ls.temperature(), ds[l - 1], ls.wRelational() / eligible);
+            }
+            align /= (double) eligible * B;
+            relational /= eligible;
+        }
         if (proj != null) {
             java.util.Arrays.fill(dproj, 0);
             for (int l = 0; l < L; l++) {
@@ -124,8 +148,9 @@ public final class LeapLoss {
                 }
             }
         }
-        double total = ls.wFinal() * fin + ls.wInter() * inter + ls.wExit() * exit + ls.wContrast() * contrast;
-        return new Terms(total, fin, inter, exit, contrast);
+        double total = ls.wFinal() * fin + ls.wInter() * inter + ls.wExit() * exit + ls.wContrast() * contrast
+                + ls.wAlign() * align + ls.wRelational() * relational;
+        return new Terms(total, fin, inter, exit, contrast, align, relational);
     }
 
     static double[] project(double[] x, double[] proj, int Cs, int Ct) {

@@ -4,16 +4,26 @@ import java.util.Arrays;
 
 /**
  * Weights and shape of the LEAP objective (paper defaults in {@link #paper}):
- * L = wFinal L_final + wInter L_inter + wExit (L_exit_t + exitStudentShare L_exit_s) + wContrast L_contrast.
+ * L = wFinal L_final + wInter L_inter + wExit (L_exit_t + exitStudentShare L_exit_s) + wContrast L_contrast,
+ * plus two optional exit-path terms (off in the paper's objective) over the exit-eligible layers
+ * exitFrom..L_s-1: + wAlign L_align + wRelational L_relational (see {@link LeapLoss}).
  *
  * @param layerWeights w_l for student layers 1..L_s (uniform by default)
  * @param interMap     interMap[l - 1] = teacher layer distilled into student layer l, 0 where unmapped
  * @param temperature  softmax temperature of the in-batch similarity distributions
+ * @param exitFrom     first student layer (1-based) of the exit-path terms; 0 when both are off
  */
 public record LossSettings(double wFinal, double wInter, double wExit, double wContrast, double exitStudentShare,
-                           double tau, double slope, double temperature, double[] layerWeights, int[] interMap) {
+                           double tau, double slope, double temperature, double[] layerWeights, int[] interMap,
+                           double wAlign, double wRelational, int exitFrom) {
+    /** The paper's terms only (no exit-path terms). */
+    public LossSettings(double wFinal, double wInter, double wExit, double wContrast, double exitStudentShare,
+                        double tau, double slope, double temperature, double[] layerWeights, int[] interMap) {
+        this(wFinal, wInter, wExit, wContrast, exitStudentShare, tau, slope, temperature, layerWeights, interMap, 0, 0, 0);
+    }
+
     public LossSettings {
-        for (double v : new double[]{wFinal, wInter, wExit, wContrast, exitStudentShare}) {
+        for (double v : new double[]{wFinal, wInter, wExit, wContrast, exitStudentShare, wAlign, wRelational}) {
             if (!(v >= 0) || Double.isInfinite(v)) throw new IllegalArgumentException("loss weights must be finite and >= 0, got " + v);
         }
         if (!(slope > 0)) throw new IllegalArgumentException("exit slope must be > 0, got " + slope);
@@ -21,6 +31,9 @@ public record LossSettings(double wFinal, double wInter, double wExit, double wC
         if (!(tau > -1 && tau <= 1)) throw new IllegalArgumentException("tau must be in (-1, 1], got " + tau);
         if (layerWeights.length != interMap.length) throw new IllegalArgumentException("layer weights and inter map differ in length");
         for (double w : layerWeights) if (!(w >= 0) || Double.isInfinite(w)) throw new IllegalArgumentException("layer weights must be finite and >= 0, got " + w);
+        if ((wAlign > 0 || wRelational > 0) && (exitFrom < 1 || exitFrom >= layerWeights.length)) {
+            throw new IllegalArgumentException("the exit-path terms need a first layer in 1.." + (layerWeights.length - 1) + ", got " + exitFrom);
+        }
         layerWeights = layerWeights.clone();
         interMap = interMap.clone();
     }
@@ -46,7 +59,17 @@ public record LossSettings(double wFinal, double wInter, double wExit, double wC
     }
 
     public LossSettings withWeights(double f, double i, double e, double c) {
-        return new LossSettings(f, i, e, c, exitStudentShare, tau, slope, temperature, layerWeights, interMap);
+        return new LossSettings(f, i, e, c, exitStudentShare, tau, slope, temperature, layerWeights, interMap, wAlign, wRelational, exitFrom);
+    }
+
+    /** The same with the exit-path terms set. */
+    public LossSettings withExitPath(double align, double relational, int from) {
+        return new LossSettings(wFinal, wInter, wExit, wContrast, exitStudentShare, tau, slope, temperature, layerWeights, interMap, align, relational, from);
+    }
+
+    /** Whether student layer l (1-based) is in the exit-path terms' range exitFrom..L_s-1. */
+    boolean onExitPath(int l) {
+        return exitFrom > 0 && l >= exitFrom && l < layerWeights.length;
     }
 
     /** Teacher layers the loss reads: the final one plus every mapped one, ascending. */
@@ -60,8 +83,8 @@ public record LossSettings(double wFinal, double wInter, double wExit, double wC
     @Override
     public String toString() {
         return String.format(java.util.Locale.ROOT,
-                "final=%s inter=%s exit=%s contrast=%s share=%s tau=%s slope=%s temp=%s w=%s map=%s",
+                "final=%s inter=%s exit=%s contrast=%s share=%s tau=%s slope=%s temp=%s w=%s map=%s align=%s relational=%s from=%d",
                 wFinal, wInter, wExit, wContrast, exitStudentShare, tau, slope, temperature,
-                Arrays.toString(layerWeights), Arrays.toString(interMap));
+                Arrays.toString(layerWeights), Arrays.toString(interMap), wAlign, wRelational, exitFrom);
     }
 }

@@ -12,5 +12,7 @@ public interface TrainListener {
 
     default void checkpointed(long step, Path file) {}
 
+    default void probed(long step, java.util.Map<String, Double> measures) {}
+
     TrainListener NONE = new TrainListener() {};
 }

@@ -39,6 +39,13 @@ public final class Trainer {
 
     public static Result run(TrainSettings s, ModelFolder student, ModelFolder teacher, List<String> texts, Path out,
                              boolean resume, int threads, TrainListener listener) throws IOException {
+        return run(s, student, teacher, texts, out, resume, threads, listener, null);
+    }
+
+    /** As above; probe (may be null) measures the student before the first step and every probe.every() steps. */
+    public static Result run(TrainSettings s, ModelFolder student, ModelFolder teacher, List<String> texts, Path out,
+                             boolean resume, int threads, TrainListener listener, Probe probe) throws IOException {
+        if (probe != null && probe.every() < 1) throw new IllegalArgumentException("probe interval must be >= 1 step, got " + probe.every());
         Path ckptFile = Checkpoint.file(out);
         if (!resume && Files.exists(ckptFile)) {
             throw new IllegalArgumentException(out + " already holds a training checkpoint: pass --resume to continue it, or choose another --out");
@@ -120,8 +127,9 @@ public final class Trainer {
             double[] projD = proj == null ? null : new double[proj.length];
             double[] dprojD = proj == null ? null : new double[proj.length];
             LeapLoss.Terms last = null;
-            long t0 = System.nanoTime(), tokensSeen = 0, stepsHere = 0;
+            long t0 = System.nanoTime(), tokensSeen = 0, stepsHere = 0, probeNanos = 0;
             try (BufferedWriter log = Files.newBufferedWriter(out.resolve(LOG), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+                if (probe != null && done == 0) probeNanos += probe(probe, sc, w, 0, log, listener);
                 for (long step = done + 1; step <= total; step++) {
                     long epoch = (step - 1) / batchesPerEpoch;
                     int pos = (int) ((step - 1) % batchesPerEpoch);
@@ -163,7 +171,7 @@ public final class Trainer {
                     last = terms;
                     tokensSeen += batch.tokens();
                     stepsHere++;
-                    double elapsed = (System.nanoTime() - t0) / 1e9;
+                    double elapsed = (System.nanoTime() - t0 - probeNanos) / 1e9;
                     StepReport rep = new StepReport(step, total, (int) epoch, terms, lr, norm, batch.tokens(), elapsed, tokensSeen / elapsed);
                     log.write(logLine(rep));
                     log.newLine();
@@ -173,11 +181,27 @@ public final class Trainer {
                         listener.checkpointed(step, ckptFile);
                     }
                     listener.step(rep, stepsHere);
+                    if (probe != null && (step % probe.every() == 0 || step == total)) probeNanos += probe(probe, sc, w, step, log, listener);
                 }
             }
             writeModel(out, sc, w, student.tokenizerJson());
             return new Result(out, total, last);
         }
+    }
+
+    /** Runs the probe, logs its numbers; returns the nanoseconds it took (kept out of the tokens/s figure). */
+    private static long probe(Probe probe, BertConfig cfg, BertWeights w, long step, BufferedWriter log, TrainListener listener) throws IOException {
+        long t = System.nanoTime();
+        java.util.Map<String, Double> m = probe.measure(cfg, w);
+        ObjectNode o = JSON.createObjectNode();
+        o.put("step", step);
+        ObjectNode p = o.putObject("probe");
+        m.forEach(p::put);
+        log.write(o.toString());
+        log.newLine();
+        log.flush();
+        listener.probed(step, m);
+        return System.nanoTime() - t;
     }
 
     private static String lastCheckpointNote(Path ckpt) {
@@ -216,6 +240,8 @@ public final class Trainer {
         o.put("inter", r.terms().inter());
         o.put("exit", r.terms().exit());
         o.put("contrast", r.terms().contrast());
+        o.put("align", r.terms().align());
+        o.put("relational", r.terms().relational());
         o.put("lr", r.lr());
         o.put("grad_norm", r.gradNorm());
         o.put("tokens", r.batchTokens());

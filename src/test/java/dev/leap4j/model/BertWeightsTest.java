@@ -115,4 +115,34 @@ class BertWeightsTest {
         assertThrows(IllegalArgumentException.class, () -> new BertConfig(10, 12, 1, 3, 4, 8, 2, 1e-12f, null, true, 8));
         assertEquals(c.hidden() / c.numHeads(), c.headDim());
     }
+
+    @Test
+    void relayeredTakesEachLayerFromItsSourceAsAnIndependentCopy() {
+        BertConfig c = randomConfig();
+        BertWeights w = BertWeights.random(c, seed);
+        int L = c.numLayers();
+        int[] sources = new int[1 + rnd.nextInt(5)];
+        for (int i = 0; i < sources.length; i++) sources[i] = 1 + rnd.nextInt(L);
+        sources[sources.length - 1] = sources[0]; // a repeated source
+        BertWeights r = w.relayered(sources);
+        assertEquals(sources.length, r.config.numLayers());
+        Map<String, Tensor> orig = byName(w.toHuggingFace()), got = byName(r.toHuggingFace());
+        for (Map.Entry<String, Tensor> e : got.entrySet()) {
+            String name = e.getKey();
+            String from = name;
+            if (name.startsWith("encoder.layer.")) {
+                int dot = name.indexOf('.', "encoder.layer.".length());
+                int i = Integer.parseInt(name.substring("encoder.layer.".length(), dot));
+                from = "encoder.layer." + (sources[i] - 1) + name.substring(dot);
+            }
+            assertArrayEquals(orig.get(from).data(), e.getValue().data(), name + " from " + from + " (seed " + seed + ")");
+        }
+        if (sources.length > 1) {
+            r.layers[0].outBias[0] += 1f;
+            assertEquals(w.layers[sources[0] - 1].outBias[0] + 1f, r.layers[0].outBias[0]);
+            assertEquals(w.layers[sources[0] - 1].outBias[0], r.layers[sources.length - 1].outBias[0], "copies of one source are independent");
+        }
+        assertThrows(IllegalArgumentException.class, () -> w.relayered(new int[]{L + 1}));
+        assertThrows(IllegalArgumentException.class, () -> w.relayered(new int[0]));
+    }
 }

@@ -84,6 +84,43 @@ class LeapLossGradientTest {
     }
 
     @Test
+    void exitPathTermsAloneAndWithThePaperTerms() {
+        long seed = new Random().nextLong();
+        Random rnd = new Random(seed);
+        double[][] weights = {{1, 0}, {0, 1}, {0.7, 0.4}};
+        String[] names = {"L_align", "L_relational", "L_align + L_relational"};
+        for (int i = 0; i < weights.length; i++) {
+            int L = 3 + rnd.nextInt(3), B = 3 + rnd.nextInt(4), C = 3 + rnd.nextInt(9);
+            Case c = randomCase(rnd, L, B, C, C, 0, 0, 0, 0);
+            int from = 1 + rnd.nextInt(L - 1);
+            check(new Case(c.ls().withExitPath(weights[i][0], weights[i][1], from), c.s(), c.tl(), c.tf(), c.proj()),
+                    names[i] + " from layer " + from + " (seed " + seed + ")");
+        }
+        Case c = randomCase(rnd, 4, 5, 6, 6, 1, 0.3, 0.4, 0.3);
+        check(new Case(c.ls().withExitPath(1, 0.5, 2), c.s(), c.tl(), c.tf(), c.proj()), "every term (seed " + seed + ")");
+        int Cs = 5, Ct = 8;
+        Case p = randomCase(rnd, 3, 4, Cs, Ct, 1, 0, 0, 0.3);
+        check(new Case(p.ls().withExitPath(1, 0.5, 1), p.s(), p.tl(), p.tf(), p.proj()), "exit path through the projection (seed " + seed + ")");
+    }
+
+    @Test
+    void exitPathTermsAreOffInThePapersObjectiveAndZeroWhenTheLayersMatchTheTeacher() {
+        LossSettings paper = LossSettings.paper(12, 12);
+        assertEquals(0, paper.wAlign());
+        assertEquals(0, paper.wRelational());
+        Random rnd = new Random();
+        Case c = randomCase(rnd, 4, 5, 6, 6, 0, 0, 0, 0);
+        for (int l = 1; l < 4; l++) for (int b = 0; b < 5; b++) c.s[l][b] = c.tf[b].clone();
+        LeapLoss.Terms t = LeapLoss.compute(c.ls.withExitPath(1, 1, 2), c.s, c.tl, c.tf, null, new double[4][5][6], null);
+        assertEquals(0, t.align(), 1e-12);
+        assertEquals(0, t.relational(), 1e-12);
+        LeapLoss.Terms all = LeapLoss.compute(c.ls.withExitPath(1, 1, 1), c.s, c.tl, c.tf, null, new double[4][5][6], null);
+        assertTrue(all.align() > 0 && all.relational() > 0, "layer 1 still differs from the teacher");
+        assertThrows(IllegalArgumentException.class, () -> c.ls.withExitPath(1, 0, 4), "the last layer is L_final's, not the exit path's");
+        assertThrows(IllegalArgumentException.class, () -> c.ls.withExitPath(0, 1, 0));
+    }
+
+    @Test
     void projectionWhenWidthsDiffer() {
         long seed = new Random().nextLong();
         Random rnd = new Random(seed);

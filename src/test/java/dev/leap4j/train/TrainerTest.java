@@ -197,4 +197,40 @@ class TrainerTest {
         assertEquals(2, TrainingData.read(root.resolve("data.txt"), 2).size());
         assertNotEquals(0, TrainingData.read(root.resolve("data.txt"), 0).size());
     }
+
+    @Test
+    void probeIsLoggedBeforeTrainingAndEveryNStepsAndDoesNotChangeTheResult() throws IOException {
+        Path plain = root.resolve("noprobe"), probed = root.resolve("probe");
+        TrainSettings s = TinyRun.settings(7, 7, 1e-3);
+        TinyRun.train(root, plain, s, false, 2, TrainListener.NONE);
+        List<Long> seen = new ArrayList<>();
+        Probe probe = new Probe() {
+            @Override
+            public int every() {
+                return 3;
+            }
+
+            @Override
+            public java.util.Map<String, Double> measure(dev.leap4j.model.BertConfig config, dev.leap4j.model.BertWeights w) {
+                seen.add((long) seen.size());
+                return java.util.Map.of("first_weight", (double) w.layers[0].outBias[0]);
+            }
+        };
+        List<String> texts = TrainingData.read(root.resolve("data.txt"), 0);
+        Trainer.run(s, ModelFolder.load(root.resolve("student")), ModelFolder.load(root.resolve("teacher")), texts, probed, false, 2,
+                TrainListener.NONE, probe);
+        assertArrayEquals(weights(plain), weights(probed), "probing must not change the weights");
+        List<Long> probeSteps = new ArrayList<>();
+        double last = Double.NaN;
+        for (String line : Files.readAllLines(probed.resolve(Trainer.LOG))) {
+            JsonNode n = JSON.readTree(line);
+            if (n.has("probe")) {
+                probeSteps.add(n.get("step").asLong());
+                last = n.get("probe").get("first_weight").asDouble();
+            }
+        }
+        assertEquals(List.of(0L, 3L, 6L, 7L), probeSteps, "before the first step, every 3 steps, and after the last");
+        assertEquals(ModelFolder.load(probed).weights().layers[0].outBias[0], last, 0.0, "the last probe saw the final weights");
+        assertEquals(4, seen.size());
+    }
 }
