@@ -2,7 +2,12 @@
 # The exit-path recipe, end to end: from a built-in 12-layer encoder (default e5-small-v2) to a tuned model folder
 # OUT whose inputs exit at layer 7. Progress on stderr, STS-B dev probes in OUT/train-log.jsonl. Rerun the same
 # command to resume after an interruption (the checkpoint and the teacher cache in OUT are reused).
-# usage: bench/leap-recipe.sh OUT [MODEL]      (RECIPE_SENTENCES, RECIPE_THREADS override the defaults)
+# usage: bench/leap-recipe.sh OUT [MODEL]
+#   RECIPE_SENTENCES (default 64000): training sentences, one epoch of batch 32
+#   RECIPE_BROWN (default 32000): how many of them come from the Brown corpus (news, fiction, reviews, ... genres
+#     that Wikipedia lacks), interleaved line by line with Wikipedia; 0 = Wikipedia only
+#   RECIPE_POOLING (default model): the loss pooling (model = the student's own: CLS for bge, mean for e5)
+#   RECIPE_THREADS (default: all cores)
 #
 # The recipe (docs/RESULTS.md, "Post-hoc LEAP recipes"):
 # 1. Rebuild the student from its own layers 1,4,7,10,11,12 (a spread exit path), then layer 12 six times more.
@@ -14,13 +19,32 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${1:?usage: bench/leap-recipe.sh OUT [MODEL]}"
 model="${2:-e5-small-v2}"
 sentences="${RECIPE_SENTENCES:-64000}"
+brown="${RECIPE_BROWN:-32000}"
+pooling="${RECIPE_POOLING:-model}"
 threads="${RECIPE_THREADS:-$(nproc)}"
 data="$here/../shared/data"
+mkdir -p "$out"
+train_data="$data/sentences/wikipedia_en.txt"
+if [ "$brown" -gt 0 ]; then
+  # Brown's sentences come tokenized (`` '' quotes, spaces before punctuation): joined back to plain text,
+  # fragments under 4 words dropped, then interleaved with Wikipedia so any prefix of the file is mixed
+  train_data="$out/recipe-data.txt"
+  if [ ! -f "$train_data" ]; then
+    tail -n +2 "$data/sentences/brown.tsv" | cut -f3 \
+      | sed -E 's/`` ?/"/g; s/ ?'\'''\''/"/g; s/ ([,.;:?!%)])/\1/g; s/\( /(/g; s/ (n'\''t|'\''s|'\''re|'\''ve|'\''ll|'\''d|'\''m)\b/\1/g' \
+      | awk 'NF >= 4' | head -n "$brown" > "$out/.brown.txt"
+    wiki=$(( sentences - brown ))
+    paste -d '\n' <(head -n "$brown" "$data/sentences/wikipedia_en.txt") "$out/.brown.txt" > "$out/.mix.txt"
+    { cat "$out/.mix.txt"; tail -n +$(( brown + 1 )) "$data/sentences/wikipedia_en.txt" | head -n $(( wiki > brown ? wiki - brown : 0 )); } > "$train_data.tmp"
+    mv "$train_data.tmp" "$train_data"
+    rm -f "$out/.brown.txt" "$out/.mix.txt"
+  fi
+fi
 resume=()
 [ -f "$out/checkpoint.bin" ] && resume=(--resume)
 start=$(date +%s)
 "$here/leap4j" train --student "$model" --teacher "$model" --objective leap \
-  --data "$data/sentences/wikipedia_en.txt" --max-examples "$sentences" --out "$out" "${resume[@]}" \
+  --data "$train_data" --max-examples "$sentences" --out "$out" "${resume[@]}" --loss-pooling "$pooling" \
   --init-layers 1,4,7,10,11,12,12,12,12,12,12,12 \
   --batch-size 32 --max-length 64 --epochs 1 --lr 5e-5 --warmup 0.05 \
   --w-final 1 --w-inter 0 --w-exit 0.4 --w-contrast 0.3 --layer-weights 0,0,0,0,0,1,1,1,1,1,1,1 \

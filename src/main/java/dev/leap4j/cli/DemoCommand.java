@@ -16,7 +16,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Embed a few sentences with early exit; print each input's exit layer, the layers saved and the time.")
+        description = "Embed a few sentences with early exit; print each input's exit layer, the layers saved and, when layers are saved, the time against full depth.")
 final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -46,13 +46,8 @@ final class DemoCommand implements Callable<Integer> {
         try (EarlyExitEncoder enc = new EarlyExitEncoder(ModelLocator.load(model, Main.cacheDir()), Main.threads(threads))) {
             ExitPolicy policy = exit.policy(enc.numLayers());
             int L = enc.numLayers();
-            enc.embed(SENTENCES, ExitPolicy.fullDepth(), 1); // warm-up: JIT compilation
-            enc.embed(SENTENCES, policy, 1);
-            long t0 = System.nanoTime();
             List<Embedding> full = enc.embed(SENTENCES, ExitPolicy.fullDepth(), 1);
-            long t1 = System.nanoTime();
             List<Embedding> early = enc.embed(SENTENCES, policy, 1);
-            long t2 = System.nanoTime();
             out.printf(Locale.ROOT, "model %s: %d layers, dim %d, %d threads; theta %.2f, min layer %d, patience %d%n",
                     enc.name(), L, enc.dimension(), enc.threads(), policy.theta(), policy.minLayer(), policy.patience());
             out.printf(Locale.ROOT, "%-5s %-6s %-9s %s%n", "exit", "tokens", "cos_full", "text");
@@ -64,9 +59,47 @@ final class DemoCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "%-5d %-6d %-9.4f %s%n", e.exitLayer(), e.tokens(), cos, SENTENCES.get(i));
             }
             int total = L * SENTENCES.size();
-            out.printf(Locale.ROOT, "layers run %d of %d (%.1f%% saved); batch-1 time: full depth %.1f ms, early exit %.1f ms%n",
-                    layers, total, 100.0 * (total - layers) / total, (t1 - t0) / 1e6, (t2 - t1) / 1e6);
+            if (layers == total) {
+                out.printf(Locale.ROOT, "layers run %d of %d: no layers saved, so early exit does the same work as full depth (no timing shown)%n", layers, total);
+                return 0;
+            }
+            double ceiling = (double) total / layers;
+            // JIT warm-up, then repeats that alternate which configuration goes first, so drift and warm-up
+            // order favour neither; the medians and the spread are reported, not a single pair of runs
+            for (int w = 0; w < 5; w++) {
+                enc.embed(SENTENCES, ExitPolicy.fullDepth(), 1);
+                enc.embed(SENTENCES, policy, 1);
+            }
+            int repeats = 15;
+            double[] fullMs = new double[repeats], earlyMs = new double[repeats];
+            for (int r = 0; r < repeats; r++) {
+                boolean fullFirst = r % 2 == 0;
+                double a = timeMs(enc, fullFirst ? ExitPolicy.fullDepth() : policy), b = timeMs(enc, fullFirst ? policy : ExitPolicy.fullDepth());
+                fullMs[r] = fullFirst ? a : b;
+                earlyMs[r] = fullFirst ? b : a;
+            }
+            java.util.Arrays.sort(fullMs);
+            java.util.Arrays.sort(earlyMs);
+            double speedup = median(fullMs) / median(earlyMs);
+            out.printf(Locale.ROOT, "layers run %d of %d (%.1f%% saved, at most %.2fx faster); batch-1 time over %d alternating repeats: "
+                            + "full depth %.1f ms (%.1f-%.1f), early exit %.1f ms (%.1f-%.1f): %.2fx%n",
+                    layers, total, 100.0 * (total - layers) / total, ceiling, repeats, median(fullMs), fullMs[0], fullMs[repeats - 1],
+                    median(earlyMs), earlyMs[0], earlyMs[repeats - 1], speedup);
+            if (speedup > 1.1 * ceiling || speedup < 1 / 1.1) {
+                out.println("that ratio is outside what the saved layers allow: the machine is busy, so treat it as noise");
+            }
         }
         return 0;
+    }
+
+    private static double timeMs(EarlyExitEncoder enc, ExitPolicy policy) {
+        long t = System.nanoTime();
+        enc.embed(SENTENCES, policy, 1);
+        return (System.nanoTime() - t) / 1e6;
+    }
+
+    private static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }

@@ -32,6 +32,9 @@ final class EmbedCommand implements Callable<Integer> {
     @Mixin
     ExitOptions exit = new ExitOptions();
 
+    @Mixin
+    PromptOptions prompt = new PromptOptions();
+
     @Option(names = "--batch-size", defaultValue = "32", description = "inputs per batch (default 32)")
     int batchSize;
 
@@ -47,8 +50,11 @@ final class EmbedCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
+        prompt.check();
         List<String> texts = readLines(input);
         try (EarlyExitEncoder enc = new EarlyExitEncoder(ModelLocator.load(model, Main.cacheDir()), Main.threads(threads))) {
+            // prepended before tokenization, as sentence-transformers does: the prompt counts against the max length
+            texts = prompt.resolve(enc.prompts()).applyAll(texts);
             ExitPolicy policy = exit.policy(enc.numLayers());
             policy.checkDepth(enc.numLayers());
             OutputStream os = output.equals("-") ? System.out : Files.newOutputStream(Path.of(output));

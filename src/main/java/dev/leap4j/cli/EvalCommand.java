@@ -1,6 +1,7 @@
 package dev.leap4j.cli;
 
 import dev.leap4j.eval.RunInfo;
+import dev.leap4j.model.Prompt;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Map;
 
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Evaluate a model with early exit: STS-B correlation or BEIR retrieval, theta sweep, measured speedups, report.",
@@ -17,10 +19,10 @@ import java.util.List;
 final class EvalCommand {
 
     /** The run's environment for the report: what produced the numbers, so they can be reproduced. */
-    static RunInfo runInfo(String model, String data, int threads, String[] args) {
+    static RunInfo runInfo(String model, String data, int threads, String[] args, Map<String, Prompt> prompts) {
         String cmd = "leap4j " + String.join(" ", args);
         return new RunInfo(model, data, Runtime.version().toString() + " (" + System.getProperty("java.vendor") + ")", cpuName(), threads,
-                ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), cmd.trim());
+                ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), cmd.trim(), prompts);
     }
 
     static String cpuName() {

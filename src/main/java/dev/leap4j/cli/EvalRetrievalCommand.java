@@ -5,6 +5,7 @@ import dev.leap4j.eval.RetrievalEvaluation;
 import dev.leap4j.eval.RetrievalReport;
 import dev.leap4j.exit.EarlyExitEncoder;
 import dev.leap4j.model.ModelLocator;
+import dev.leap4j.model.Prompt;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -13,7 +14,9 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "retrieval", mixinStandardHelpOptions = true,
@@ -34,10 +37,10 @@ final class EvalRetrievalCommand implements Callable<Integer> {
     @Option(names = "--search", defaultValue = "exact", description = "exact, hnsw (Lucene) or both (default exact)")
     String search;
 
-    @Option(names = "--query-prefix", defaultValue = "", description = "text put before every query (e5: 'query: ')")
+    @Option(names = "--query-prefix", paramLabel = "TEXT", description = "text put before every query (default: the model's 'query' prompt, else its default prompt, else none)")
     String queryPrefix;
 
-    @Option(names = "--doc-prefix", defaultValue = "", description = "text put before every document (e5: 'passage: ')")
+    @Option(names = "--doc-prefix", paramLabel = "TEXT", description = "text put before every document (default: the model's 'document', 'passage' or 'corpus' prompt, else its default prompt, else none)")
     String docPrefix;
 
     @Option(names = "--max-queries", description = "evaluate only the first N judged queries (quick runs)")
@@ -67,15 +70,22 @@ final class EvalRetrievalCommand implements Callable<Integer> {
             System.err.printf(Locale.ROOT, "skipped: %d judgements naming unknown documents, %d naming unknown queries, %d queries without a relevant document%n",
                     sk.judgementsUnknownDocument(), sk.judgementsUnknownQuery(), sk.queriesWithoutRelevant());
         }
-        beir = beir.withPrefixes(queryPrefix, docPrefix);
         int threads = sweep.threads();
         try (EarlyExitEncoder enc = new EarlyExitEncoder(ModelLocator.load(model, Main.cacheDir()), threads)) {
+            // a model scored without the prompts it was trained with looks worse than it is, so they apply unless overridden
+            Prompt queryPrompt = queryPrefix != null ? Prompt.literal(queryPrefix) : enc.prompts().forQueries();
+            Prompt docPrompt = docPrefix != null ? Prompt.literal(docPrefix) : enc.prompts().forDocuments();
+            beir = beir.withPrefixes(queryPrompt.text(), docPrompt.text());
+            Map<String, Prompt> prompts = new LinkedHashMap<>();
+            prompts.put("queries", queryPrompt);
+            prompts.put("documents", docPrompt);
             var o = new RetrievalEvaluation.Options(sweep.options(enc.numLayers()), how, docSpeedSample);
             RetrievalEvaluation.Result r = RetrievalEvaluation.run(enc, beir, o, ProgressBar.stderr());
-            RetrievalReport.write(out, r, EvalCommand.runInfo(model, data.toString(), threads, spec.commandLine().getParseResult().originalArgs().toArray(String[]::new)));
+            RetrievalReport.write(out, r, EvalCommand.runInfo(model, data.toString(), threads, spec.commandLine().getParseResult().originalArgs().toArray(String[]::new),
+                    prompts));
             var f = r.full().primary();
-            System.out.printf(Locale.ROOT, "%s on %s (%d documents, %d queries): full depth nDCG@10 %.4f, Recall@100 %.4f, MRR@10 %.4f%n",
-                    model, data, beir.docIds().size(), beir.queryIds().size(), f.ndcg10(), f.recall100(), f.mrr10());
+            System.out.printf(Locale.ROOT, "%s on %s (%d documents, %d queries; query prompt %s, document prompt %s): full depth nDCG@10 %.4f, Recall@100 %.4f, MRR@10 %.4f%n",
+                    model, data, beir.docIds().size(), beir.queryIds().size(), queryPrompt.describe(), docPrompt.describe(), f.ndcg10(), f.recall100(), f.mrr10());
             System.out.printf(Locale.ROOT, "%-6s %-12s %-12s %-14s %-14s %-12s%n", "theta", "ndcg10_both", "ndcg10_mixed", "doc_mean_exit", "query_mean_exit", "doc_b32");
             for (var t : r.thetas()) {
                 System.out.printf(Locale.ROOT, "%-6.2f %-12.4f %-12.4f %-14.2f %-14.2f %-12s%n", t.theta(), t.both().primary().ndcg10(),

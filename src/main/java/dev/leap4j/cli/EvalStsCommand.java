@@ -6,6 +6,7 @@ import dev.leap4j.eval.StsReport;
 import dev.leap4j.eval.SweepOptions;
 import dev.leap4j.exit.EarlyExitEncoder;
 import dev.leap4j.model.ModelLocator;
+import dev.leap4j.model.Prompt;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -15,6 +16,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "sts", mixinStandardHelpOptions = true,
@@ -35,6 +37,9 @@ final class EvalStsCommand implements Callable<Integer> {
     @Mixin
     SweepArgs sweep = new SweepArgs();
 
+    @Mixin
+    PromptOptions prompt = new PromptOptions();
+
     @Option(names = "--out", required = true, description = "folder for report.json, report.md and the PNG charts")
     Path out;
 
@@ -45,14 +50,18 @@ final class EvalStsCommand implements Callable<Integer> {
             case "dev" -> StsData.Split.DEV;
             default -> throw new IllegalArgumentException("--split must be test or dev, got '" + split + "'");
         };
+        prompt.check();
         StsData sts = StsData.read(StsData.locate(data, which));
         int threads = sweep.threads();
         ProgressBar progress = ProgressBar.stderr();
         try (EarlyExitEncoder enc = new EarlyExitEncoder(ModelLocator.load(model, Main.cacheDir()), threads)) {
+            Prompt p = prompt.resolve(enc.prompts());
             SweepOptions o = sweep.options(enc.numLayers());
-            StsEvaluation.Result r = StsEvaluation.run(enc, sts, o, progress);
-            StsReport.write(out, r, EvalCommand.runInfo(model, sts.file().toString(), threads, spec.commandLine().getParseResult().originalArgs().toArray(String[]::new)));
-            System.out.printf(Locale.ROOT, "%s on %s (%d pairs): full depth Spearman %.4f, Pearson %.4f%n", model, sts.file(), r.pairs(), r.fullSpearman(), r.fullPearson());
+            StsEvaluation.Result r = StsEvaluation.run(enc, sts.withPrefix(p.text()), o, progress);
+            StsReport.write(out, r, EvalCommand.runInfo(model, sts.file().toString(), threads,
+                    spec.commandLine().getParseResult().originalArgs().toArray(String[]::new), Map.of("sentences", p)));
+            System.out.printf(Locale.ROOT, "%s on %s (%d pairs, prompt %s): full depth Spearman %.4f, Pearson %.4f%n", model, sts.file(), r.pairs(),
+                    p.describe(), r.fullSpearman(), r.fullPearson());
             System.out.printf(Locale.ROOT, "%-6s %-9s %-9s %-10s %-10s %-11s %s%n", "theta", "spearman", "early", "mean_exit", "speedup_b1", "speedup_b32", "reduction");
             for (var t : r.thetas()) {
                 System.out.printf(Locale.ROOT, "%-6.2f %-9.4f %-9s %-10.2f %-10s %-11s %.2fx%n", t.theta(), t.spearman(),

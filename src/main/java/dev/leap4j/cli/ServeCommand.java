@@ -54,16 +54,41 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--shutdown-grace", defaultValue = "30", description = "seconds a graceful stop waits for queued work (default 30)")
     int shutdownGraceSeconds;
 
+    @Option(names = "--body-timeout", defaultValue = "10", description = "seconds a request body may take to arrive; then the connection is closed (default 10)")
+    int bodyTimeoutSeconds;
+
+    @Option(names = "--min-body-rate", defaultValue = "" + ServerSettings.ClientLimits.DEFAULT_MIN_BODY_RATE,
+            description = "bytes/s a body must keep arriving at once started, else 408 (default ${DEFAULT-VALUE}; 0 = off)")
+    long minBodyRate;
+
+    @Option(names = "--max-connections-per-client", defaultValue = "0", description = "open connections one client address may hold (default 0 = no cap)")
+    int maxConnectionsPerClient;
+
+    @Option(names = "--api-key", description = "require Authorization: Bearer KEY on the embedding endpoints (default: $LEAP4J_API_KEY, else none); "
+            + "prefer the environment variable, which other users cannot read from the process list")
+    String apiKey;
+
+    @Option(names = "--protect-metrics", description = "GET /metrics needs the API key too (GET /health and /info stay open)")
+    boolean protectMetrics;
+
     @Option(names = "--threads", description = "engine worker threads (default: all cores)")
     Integer threads;
 
     @Override
     public Integer call() throws IOException, InterruptedException {
         if (shutdownGraceSeconds < 0) throw new IllegalArgumentException("--shutdown-grace must be >= 0, got " + shutdownGraceSeconds);
+        if (bodyTimeoutSeconds < 1) throw new IllegalArgumentException("--body-timeout must be >= 1 second, got " + bodyTimeoutSeconds);
+        if (minBodyRate < 0) throw new IllegalArgumentException("--min-body-rate must be >= 0, got " + minBodyRate);
+        if (maxConnectionsPerClient < 0) throw new IllegalArgumentException("--max-connections-per-client must be >= 0, got " + maxConnectionsPerClient);
+        String key = apiKey != null ? apiKey : System.getenv("LEAP4J_API_KEY");
+        if (key != null && key.isBlank()) throw new IllegalArgumentException("the API key (--api-key or LEAP4J_API_KEY) is empty");
+        if (protectMetrics && key == null) throw new IllegalArgumentException("--protect-metrics needs an API key: pass --api-key or set LEAP4J_API_KEY");
+        ServerSettings.ClientLimits limits = new ServerSettings.ClientLimits(Duration.ofSeconds(bodyTimeoutSeconds), minBodyRate,
+                maxConnectionsPerClient, key, protectMetrics);
         EarlyExitEncoder enc = new EarlyExitEncoder(ModelLocator.load(model, Main.cacheDir()), Main.threads(threads));
         ExitPolicy policy = exit.policy(enc.numLayers());
         ServerSettings settings = new ServerSettings(host, port, policy, maxBatchTokens, maxQueue, maxInputs, maxBodyBytes, autoTruncate,
-                Duration.ofSeconds(shutdownGraceSeconds));
+                Duration.ofSeconds(shutdownGraceSeconds), limits);
         EmbeddingServer server;
         try {
             server = EmbeddingServer.start(enc, settings);
@@ -78,8 +103,9 @@ final class ServeCommand implements Callable<Integer> {
             enc.close();
             stopped.countDown();
         }, "leap4j-shutdown"));
-        System.err.printf(Locale.ROOT, "leap4j serve: %s (%d layers, dim %d) on http://%s:%d  theta %.2f, min layer %d, patience %d, %d threads%n",
-                enc.name(), enc.numLayers(), enc.dimension(), host, server.port(), policy.theta(), policy.minLayer(), policy.patience(), enc.threads());
+        System.err.printf(Locale.ROOT, "leap4j serve: %s (%d layers, dim %d) on http://%s:%d  theta %.2f, min layer %d, patience %d, %d threads%s%n",
+                enc.name(), enc.numLayers(), enc.dimension(), host, server.port(), policy.theta(), policy.minLayer(), policy.patience(), enc.threads(),
+                key == null ? "" : ", API key required");
         stopped.await();
         return 0;
     }

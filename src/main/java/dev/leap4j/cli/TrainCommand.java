@@ -90,6 +90,13 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--probe-min-layer", description = "the probe's exit min layer (default: half the depth)")
     Integer probeMinLayer;
 
+    /** How the loss pools states. */
+    enum LossPooling { MEAN, CLS, MODEL }
+
+    @Option(names = "--loss-pooling", defaultValue = "MEAN", converter = LossPoolingConverter.class,
+            description = "pooling of the states the loss compares: mean (the LEAP definition), cls, or model (the student's own) (default mean)")
+    LossPooling lossPooling;
+
     @Option(names = "--threads", description = "worker threads (default: all cores)")
     Integer threads;
 
@@ -104,7 +111,7 @@ final class TrainCommand implements Callable<Integer> {
         ModelFolder t = ModelLocator.load(teacher, Main.cacheDir());
         if (initLayers != null) {
             BertWeights w = s.weights().relayered(initLayers);
-            s = new ModelFolder(s.dir(), w.config, w, s.tokenizerJson());
+            s = new ModelFolder(s.dir(), w.config, w, s.tokenizerJson(), s.prompts());
         }
         int Ls = s.config().numLayers(), Lt = t.config().numLayers();
         double[] w = layerWeights;
@@ -117,8 +124,13 @@ final class TrainCommand implements Callable<Integer> {
         int[] map = layerMap == null ? LossSettings.defaultInterMap(Ls, Lt) : parseMap(layerMap, Ls, Lt);
         LossSettings loss = new LossSettings(wFinal, wInter, obj == Objective.DISTILL ? 0 : wExit, wContrast, share, tau, slope, temperature, w, map,
                 wAlign, wRelational, exitFrom);
+        dev.leap4j.model.Pooling pooling = switch (lossPooling) {
+            case MEAN -> dev.leap4j.model.Pooling.MEAN;
+            case CLS -> dev.leap4j.model.Pooling.CLS;
+            case MODEL -> s.config().pooling();
+        };
         TrainSettings settings = new TrainSettings(obj, loss, batchSize, maxLength, epochs, maxSteps, lr, warmup, weightDecay, clip, seed,
-                checkpointEvery, trainWords);
+                checkpointEvery, trainWords, pooling);
         List<String> texts = TrainingData.read(data, maxExamples);
         int th = Main.threads(threads);
         StsProbe probe = probeSts == null ? null : new StsProbe(StsData.read(probeSts), s.tokenizerJson(), probeEvery, probeThetas, probeMinLayer, th);
@@ -135,6 +147,18 @@ final class TrainCommand implements Callable<Integer> {
             return 3;
         }
         return 0;
+    }
+
+    /** Case-insensitive names, with a one-line error listing the choices. */
+    static final class LossPoolingConverter implements picocli.CommandLine.ITypeConverter<LossPooling> {
+        @Override
+        public LossPooling convert(String v) {
+            try {
+                return LossPooling.valueOf(v.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException("--loss-pooling must be mean, cls or model, got " + v);
+            }
+        }
     }
 
     static int[] parseMap(List<String> pairs, int Ls, int Lt) {

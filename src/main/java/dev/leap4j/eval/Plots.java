@@ -96,17 +96,22 @@ public final class Plots {
 
     /** Per-layer curves (e.g. mean cosine to the final layer, to the previous layer) against layer number. */
     public static void layerCurves(Path file, String title, String yLabel, List<Series> series) throws IOException {
+        curves(file, title, "layer", yLabel, series, true);
+    }
+
+    /** Curves against any x (e.g. dev Spearman against training minutes). */
+    public static void curves(Path file, String title, String xLabel, String yLabel, List<Series> series, boolean integerX) throws IOException {
         XYSeriesCollection data = new XYSeriesCollection();
         for (Series s : series) {
             XYSeries xy = new XYSeries(s.name(), false, true);
             for (int i = 0; i < s.x().length; i++) if (Double.isFinite(s.y()[i])) xy.add(s.x()[i], s.y()[i]);
             data.addSeries(xy);
         }
-        JFreeChart chart = ChartFactory.createXYLineChart(title, "layer", yLabel, data, PlotOrientation.VERTICAL, true, false, false);
+        JFreeChart chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, data, PlotOrientation.VERTICAL, true, false, false);
         XYPlot plot = chart.getXYPlot();
         plot.setRenderer(new XYLineAndShapeRenderer(true, true));
         NumberAxis x = (NumberAxis) plot.getDomainAxis();
-        x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        if (integerX) x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
         ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
         style(chart);
         ChartUtils.saveChartAsPNG(file.toFile(), chart, W, H);

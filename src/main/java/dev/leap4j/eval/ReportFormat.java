@@ -27,6 +27,12 @@ final class ReportFormat {
         ObjectNode r = root.putObject("run");
         r.put("model", info.model()).put("data", info.data()).put("jdk", info.jdk()).put("cpu", info.cpu())
                 .put("threads", info.threads()).put("date", info.date()).put("command", info.command());
+        ObjectNode prompts = root.putObject("prompts");
+        info.prompts().forEach((role, p) -> {
+            ObjectNode n = prompts.putObject(role);
+            if (p.name() == null) n.putNull("name"); else n.put("name", p.name());
+            n.put("text", p.text());
+        });
         return r;
     }
 
@@ -87,8 +93,10 @@ final class ReportFormat {
     }
 
     static String header(RunInfo info) {
-        return f("- model: `%s`%n- data: `%s`%n- JDK %s, CPU %s, %d threads, %s%n- command: `%s`%n%n",
-                info.model(), info.data(), info.jdk(), info.cpu(), info.threads(), info.date(), info.command());
+        StringBuilder prompts = new StringBuilder();
+        info.prompts().forEach((role, p) -> prompts.append(prompts.isEmpty() ? "" : "; ").append(role).append(": ").append(p.describe()));
+        return f("- model: `%s`%n- data: `%s`%n- prompts: %s%n- JDK %s, CPU %s, %d threads, %s%n- command: `%s`%n%n",
+                info.model(), info.data(), prompts.isEmpty() ? "none" : prompts.toString(), info.jdk(), info.cpu(), info.threads(), info.date(), info.command());
     }
 
     static void ensureDir(Path dir) throws IOException {

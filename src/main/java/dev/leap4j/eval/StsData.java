@@ -79,4 +79,9 @@ public record StsData(Path file, List<Pair> pairs) {
         return s;
     }
 
+    /** A copy whose sentences carry the prompt some models were trained with; the gold scores stay. */
+    public StsData withPrefix(String prefix) {
+        if (prefix.isEmpty()) return this;
+        return new StsData(file, pairs.stream().map(p -> new Pair(prefix + p.sentence1(), prefix + p.sentence2(), p.gold())).toList());
+    }
 }

@@ -5,6 +5,7 @@ import dev.leap4j.model.BertWeights;
 import dev.leap4j.model.EncoderForward;
 import dev.leap4j.model.LayerBuffers;
 import dev.leap4j.model.ModelFolder;
+import dev.leap4j.model.Prompts;
 import dev.leap4j.tensor.Kernels;
 import dev.leap4j.tensor.Parallel;
 import dev.leap4j.tokenize.TextTokenizer;
@@ -27,6 +28,7 @@ public final class EarlyExitEncoder implements AutoCloseable {
     private final TextTokenizer tokenizer;
     private final Parallel pool;
     private final String name;
+    private final Prompts prompts;
 
     // workspace, grown between batches
     private int tokenCapacity, rowCapacity, lengthCapacity;
@@ -38,16 +40,26 @@ public final class EarlyExitEncoder implements AutoCloseable {
 
     public EarlyExitEncoder(ModelFolder model, int threads) throws IOException {
         this(model.config(), model.weights(), TextTokenizer.load(model.tokenizerJson(), model.config().maxLength()), threads,
-                model.dir().getFileName().toString());
+                model.dir().getFileName().toString(), model.prompts());
     }
 
     public EarlyExitEncoder(BertConfig config, BertWeights weights, TextTokenizer tokenizer, int threads, String name) {
+        this(config, weights, tokenizer, threads, name, Prompts.NONE);
+    }
+
+    /**
+     * @param prompts the model's prompts; the encoder never applies them itself (callers choose one per run or
+     *                request and prepend it), it only carries them for callers that hold nothing but the encoder
+     */
+    public EarlyExitEncoder(BertConfig config, BertWeights weights, TextTokenizer tokenizer, int threads, String name, Prompts prompts) {
         if (weights.config != config) throw new IllegalArgumentException("weights were built for another config");
+        java.util.Objects.requireNonNull(prompts, "prompts (Prompts.NONE for none)");
         this.config = config;
         this.weights = weights;
         this.tokenizer = tokenizer;
         this.pool = new Parallel(threads);
         this.name = name;
+        this.prompts = prompts;
     }
 
     public BertConfig config() {
@@ -68,6 +80,11 @@ public final class EarlyExitEncoder implements AutoCloseable {
 
     public int threads() {
         return pool.threads();
+    }
+
+    /** The model's prompts (none for an encoder built without a model folder). */
+    public Prompts prompts() {
+        return prompts;
     }
 
     public TextTokenizer tokenizer() {
@@ -133,7 +150,8 @@ public final class EarlyExitEncoder implements AutoCloseable {
         EncoderForward.embeddingsForward(weights, x, ids, types, offsets, lens, rows);
 
         boolean monitor = policy.monitors() || trace != null;
-        int firstPooled = trace != null ? 1 : Math.max(1, policy.minLayer() - 1);
+        // pooling starts one layer before the first exit layer, which the rule compares against
+        int firstPooled = trace != null ? 1 : policy.firstExitLayer() - 1;
         int active = rows;
         for (int l = 1; l <= L; l++) {
             EncoderForward.layerForward(config, weights.layers[l - 1], pool, buffers, scores, x, x, offsets, lens, active);
@@ -147,10 +165,9 @@ public final class EarlyExitEncoder implements AutoCloseable {
             boolean[] exits = null;
             for (int s = 0; s < active; s++) {
                 boolean exit = last;
-                if (!last && policy.monitors() && l >= policy.minLayer() && l - 1 >= firstPooled) {
-                    double cos = cosine(curPooled, s * C, prevPooled, s * C, C);
-                    streak[s] = cos >= policy.theta() ? streak[s] + 1 : 0;
-                    exit = streak[s] >= policy.patience();
+                if (!last && policy.monitors() && l >= policy.firstExitLayer()) {
+                    streak[s] = policy.streak(streak[s], cosine(curPooled, s * C, prevPooled, s * C, C));
+                    exit = policy.exits(streak[s]);
                 }
                 if (exit) {
                     int orig = slotOf[s];

@@ -27,6 +27,24 @@ public record ExitPolicy(double theta, int minLayer, int patience) {
         return theta <= 1.0;
     }
 
+    /** The first layer an input may exit at: the rule compares a layer with the one before, so never layer 1. */
+    public int firstExitLayer() {
+        return Math.max(2, minLayer);
+    }
+
+    /**
+     * The exit rule, the one place it is written (the live encoder and {@link ExitReplay} both call it): after an
+     * eligible layer (>= {@link #firstExitLayer()}, not the last) with cos = cos(pooled_l, pooled_{l-1}), returns
+     * the new count of consecutive agreeing layers; the input exits when it reaches patience ({@link #exits}).
+     */
+    public int streak(int previous, double cos) {
+        return cos >= theta ? previous + 1 : 0;
+    }
+
+    public boolean exits(int streak) {
+        return streak >= patience;
+    }
+
     public ExitPolicy withTheta(double t) {
         return new ExitPolicy(t, minLayer, patience);
     }

@@ -15,10 +15,9 @@ public final class ExitReplay {
         if (!policy.monitors()) return L;
         int streak = 0;
         int C = layers[0].length;
-        for (int l = Math.max(2, policy.minLayer()); l < L; l++) {
-            double cos = EarlyExitEncoder.cosine(layers[l - 1], 0, layers[l - 2], 0, C);
-            streak = cos >= policy.theta() ? streak + 1 : 0;
-            if (streak >= policy.patience()) return l;
+        for (int l = policy.firstExitLayer(); l < L; l++) {
+            streak = policy.streak(streak, EarlyExitEncoder.cosine(layers[l - 1], 0, layers[l - 2], 0, C));
+            if (policy.exits(streak)) return l;
         }
         return L;
     }

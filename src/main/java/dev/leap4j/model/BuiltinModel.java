@@ -6,18 +6,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
  * The models leap4j knows by name. Their ONNX files and tokenizers come from the LangChain4j embedding jars on
  * the classpath (Maven Central), so they work offline; on first use each is imported once into a safetensors
- * folder under the cache directory.
+ * folder under the cache directory. The jars carry no prompts, so each model's published prompts (the ones its
+ * model card tells users to put before queries and documents) are written down here.
  */
 public enum BuiltinModel {
     ALL_MINILM_L6_V2("all-minilm-l6-v2", "all-minilm-l6-v2", 12, Pooling.MEAN, true, 256),
-    BGE_SMALL_EN_V15("bge-small-en-v1.5", "bge-small-en-v1.5", 12, Pooling.CLS, true, 512),
-    E5_SMALL_V2("e5-small-v2", "e5-small-v2", 12, Pooling.MEAN, true, 512);
+    BGE_SMALL_EN_V15("bge-small-en-v1.5", "bge-small-en-v1.5", 12, Pooling.CLS, true, 512,
+            "query", "Represent this sentence for searching relevant passages: "),
+    E5_SMALL_V2("e5-small-v2", "e5-small-v2", 12, Pooling.MEAN, true, 512,
+            "query", "query: ", "passage", "passage: ");
 
     public final String id;
     private final String resource;
@@ -25,14 +30,19 @@ public enum BuiltinModel {
     private final Pooling pooling;
     private final boolean normalize;
     private final int maxLength;
+    private final Prompts prompts;
 
-    BuiltinModel(String id, String resource, int heads, Pooling pooling, boolean normalize, int maxLength) {
+    /** @param prompts name, text, name, text, ... */
+    BuiltinModel(String id, String resource, int heads, Pooling pooling, boolean normalize, int maxLength, String... prompts) {
         this.id = id;
         this.resource = resource;
         this.heads = heads;
         this.pooling = pooling;
         this.normalize = normalize;
         this.maxLength = maxLength;
+        Map<String, String> byName = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < prompts.length; i += 2) byName.put(prompts[i], prompts[i + 1]);
+        this.prompts = new Prompts(byName, null);
     }
 
     public static BuiltinModel byName(String name) {
@@ -45,10 +55,18 @@ public enum BuiltinModel {
         return Arrays.stream(values()).map(m -> m.id).collect(Collectors.joining(", "));
     }
 
+    /** The prompts the model was published with (none for all-MiniLM, which was trained without any). */
+    public Prompts prompts() {
+        return prompts;
+    }
+
     /** The imported folder under cacheDir, importing it first if needed. */
     public Path folder(Path cacheDir) throws IOException {
         Path dir = cacheDir.resolve(id);
-        if (Files.isRegularFile(dir.resolve("model.safetensors")) && Files.isRegularFile(dir.resolve("config.json"))) return dir;
+        if (Files.isRegularFile(dir.resolve("model.safetensors")) && Files.isRegularFile(dir.resolve("config.json"))) {
+            writePromptsIfMissing(dir);
+            return dir;
+        }
         byte[] onnx = resourceBytes(resource + ".onnx");
         OnnxImport.Result r = OnnxImport.read(onnx, resource + ".onnx");
         BertConfig config = new BertConfig(r.vocabSize(), r.hidden(), r.numLayers(), heads, r.intermediate(),
@@ -60,11 +78,16 @@ public enum BuiltinModel {
             try (InputStream in = open(resource + "-tokenizer.json")) {
                 Files.copy(in, tok, StandardCopyOption.REPLACE_EXISTING);
             }
-            ModelFolder.write(dir, config, w, tok);
+            ModelFolder.write(dir, config, w, tok, prompts);
         } finally {
             Files.deleteIfExists(tok);
         }
         return dir;
+    }
+
+    /** Folders imported before prompts were written lack the file; adding it keeps them from silently losing prompts. */
+    void writePromptsIfMissing(Path dir) throws IOException {
+        if (!Files.exists(dir.resolve(Prompts.FILE))) prompts.write(dir);
     }
 
     /** The original ONNX file's bytes (the parity oracle runs it). */

@@ -16,20 +16,31 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * A Hugging Face / sentence-transformers model folder: config.json, model.safetensors, tokenizer.json, and the
- * sentence-transformers module files (modules.json, 1_Pooling/config.json, sentence_bert_config.json).
+ * A Hugging Face / sentence-transformers model folder: config.json, model.safetensors, tokenizer.json, the
+ * sentence-transformers module files (modules.json, 1_Pooling/config.json, sentence_bert_config.json) and its
+ * prompts (config_sentence_transformers.json, optional).
  */
-public record ModelFolder(Path dir, BertConfig config, BertWeights weights, Path tokenizerJson) {
+public record ModelFolder(Path dir, BertConfig config, BertWeights weights, Path tokenizerJson, Prompts prompts) {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public ModelFolder {
+        java.util.Objects.requireNonNull(prompts, "prompts (Prompts.NONE for none)");
+    }
+
+    /** A model assembled in memory whose inputs take no prompt. */
+    public ModelFolder(Path dir, BertConfig config, BertWeights weights, Path tokenizerJson) {
+        this(dir, config, weights, tokenizerJson, Prompts.NONE);
+    }
 
     public static ModelFolder load(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) throw new ModelFormatException("model folder " + dir + " does not exist");
         BertConfig config = readConfig(dir);
         Path tok = dir.resolve("tokenizer.json");
         if (!Files.isRegularFile(tok)) throw new ModelFormatException("missing model file " + tok);
+        Prompts prompts = Prompts.read(dir);
         BertWeights w = BertWeights.fromHuggingFace(config, Safetensors.read(dir.resolve("model.safetensors")),
                 dir.resolve("model.safetensors").toString());
-        return new ModelFolder(dir, config, w, tok);
+        return new ModelFolder(dir, config, w, tok, prompts);
     }
 
     public static BertConfig readConfig(Path dir) throws IOException {
@@ -72,7 +83,7 @@ public record ModelFolder(Path dir, BertConfig config, BertWeights weights, Path
         return c.get(field).asInt();
     }
 
-    private static JsonNode readJson(Path f, boolean required) throws IOException {
+    static JsonNode readJson(Path f, boolean required) throws IOException {
         if (!Files.isRegularFile(f)) {
             if (required) throw new ModelFormatException("missing model file " + f);
             return null;
@@ -85,15 +96,25 @@ public record ModelFolder(Path dir, BertConfig config, BertWeights weights, Path
     }
 
     /**
+     * {@link #write(Path, BertConfig, BertWeights, Path, Prompts)} with the prompts of the folder the tokenizer
+     * comes from: prompts, like the tokenizer, shape the text before the model sees it, so a model written from
+     * another one's tokenizer (training writes the student's) keeps that model's prompts.
+     */
+    public static void write(Path dir, BertConfig config, BertWeights weights, Path tokenizerJson) throws IOException {
+        write(dir, config, weights, tokenizerJson, Prompts.read(tokenizerJson.toAbsolutePath().getParent()));
+    }
+
+    /**
      * Writes a complete model folder to {@code dir} atomically: everything goes to a sibling temporary folder
      * that is renamed into place, so a reader never sees half a model. An existing {@code dir} is replaced.
      */
-    public static void write(Path dir, BertConfig config, BertWeights weights, Path tokenizerJson) throws IOException {
+    public static void write(Path dir, BertConfig config, BertWeights weights, Path tokenizerJson, Prompts prompts) throws IOException {
         Path parent = dir.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         Path tmp = Files.createTempDirectory(parent, "." + dir.getFileName() + ".tmp");
         try {
             writeConfigFiles(tmp, config);
+            prompts.write(tmp);
             Files.copy(tokenizerJson, tmp.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
             Safetensors.write(tmp.resolve("model.safetensors"), weights.toHuggingFace());
             Path old = null;

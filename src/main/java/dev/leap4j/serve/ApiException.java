@@ -21,6 +21,14 @@ final class ApiException extends RuntimeException {
         return new ApiException(400, message, param, 0);
     }
 
+    static ApiException unauthorized(String message) {
+        return new ApiException(401, message, null, 0);
+    }
+
+    static ApiException timeout(String message) {
+        return new ApiException(408, message, null, 0);
+    }
+
     static ApiException tooLarge(String param, String message) {
         return new ApiException(413, message, param, 0);
     }
@@ -42,6 +50,8 @@ final class ApiException extends RuntimeException {
             case 413 -> ServeMetrics.Rejection.TOO_LARGE;
             case 429 -> ServeMetrics.Rejection.QUEUE_FULL;
             case 503 -> ServeMetrics.Rejection.SHUTTING_DOWN;
+            case 401 -> ServeMetrics.Rejection.UNAUTHORIZED;
+            case 408 -> ServeMetrics.Rejection.TIMEOUT;
             default -> ServeMetrics.Rejection.BAD_REQUEST;
         };
     }

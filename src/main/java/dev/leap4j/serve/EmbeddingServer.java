@@ -7,10 +7,13 @@ import dev.leap4j.exit.ExitPolicy;
 import dev.leap4j.tokenize.TokenizedText;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.component.LifeCycle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.StringJoiner;
@@ -26,12 +29,18 @@ import static dev.leap4j.serve.ServeMetrics.Endpoint;
  * on Javalin (Jetty 12). Handler threads read, validate and tokenize a request, enqueue its inputs with the
  * {@link BatchScheduler} and wait; the scheduler's one thread runs the engine. Everything that can be wrong
  * with a request is found before its inputs are queued, so a bad request costs only its own handler's time.
- * Memory stays bounded whatever clients send: bodies are read only by the few handlers holding a parse permit
- * (at most that many bodies, each under the size limit, are in memory at once), a waiting request keeps only
- * its token ids, and the queue holds a bounded number of inputs of bounded length. {@link #close()} is graceful: new requests get 503, queued work finishes, open responses are
- * written, then the port closes. The encoder belongs to the caller, who closes it after the server.
+ * A slow client costs only its own connection: bodies are read without holding anything scarce
+ * ({@link BodyReader}: memory charged per byte that arrived, a deadline per body, Jetty's minimum data rate),
+ * and only then does a handler take one of a few parse permits to parse, validate and tokenize. Memory stays
+ * bounded whatever clients send: body bytes in flight share one budget, a waiting request keeps only its
+ * token ids, and the queue holds a bounded number of inputs of bounded length. An internal fault is logged with
+ * a request id; the client gets only the id. {@link #close()} is graceful: new requests get 503, queued work
+ * finishes, open responses are written, then the port closes. The encoder belongs to the caller, who closes it
+ * after the server.
  */
 public final class EmbeddingServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddingServer.class);
+
     private final EarlyExitEncoder encoder;
     private final ServerSettings settings;
     private final ServeMetrics metrics;
@@ -39,6 +48,8 @@ public final class EmbeddingServer implements AutoCloseable {
     private final RequestReader reader;
     private final Javalin app;
     private final Semaphore parsing;
+    private final BodyReader bodies;
+    private final ClientGuard guard;
     private volatile boolean closing;
 
     /** A request after validation and tokenization: the body and texts are gone, only token ids remain. */
@@ -51,7 +62,11 @@ public final class EmbeddingServer implements AutoCloseable {
         this.metrics = new ServeMetrics(encoder.numLayers());
         this.scheduler = new BatchScheduler(encoder, settings.maxBatchTokens(), settings.maxQueue(), metrics);
         this.reader = new RequestReader(settings.maxInputsPerRequest(), encoder.dimension());
-        this.parsing = new Semaphore(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
+        int permits = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+        this.parsing = new Semaphore(permits);
+        ServerSettings.ClientLimits limits = settings.client();
+        this.bodies = new BodyReader(settings.maxBodyBytes(), 2L * permits * settings.maxBodyBytes(), limits.bodyTimeout());
+        this.guard = new ClientGuard(limits.apiKey(), limits.maxConnectionsPerClient());
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -62,18 +77,44 @@ public final class EmbeddingServer implements AutoCloseable {
                 // Jetty waits for requests in progress before closing on stop (Javalin mounts its servlet inside).
                 server.setHandler(new GracefulHandler());
                 server.setStopTimeout(Math.max(1, settings.shutdownGrace().toMillis()));
+                server.addEventListener(new LifeCycle.Listener() {
+                    @Override
+                    public void lifeCycleStarting(LifeCycle event) {
+                        watchConnections(server);
+                    }
+
+                    @Override
+                    public void lifeCycleStarted(LifeCycle event) {
+                        watchConnections(server);
+                    }
+                });
             });
+            // Jetty answers 408 and closes when a body that has started arriving falls below this rate
+            cfg.jetty.modifyHttpConfiguration(http -> http.setMinRequestDataRate(limits.minBodyBytesPerSecond()));
             cfg.routes.post("/v1/embeddings", ctx -> embed(ctx, Endpoint.OPENAI));
             cfg.routes.post("/embed", ctx -> embed(ctx, Endpoint.TEI));
             cfg.routes.get("/health", this::health);
             cfg.routes.get("/info", this::info);
-            cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+            cfg.routes.get("/metrics", this::scrape);
             cfg.routes.error(404, "*", ctx -> json(ctx, 404, ResponseWriter.teiError(ApiException.badRequest(null,
                     "no such endpoint: " + ctx.method() + " " + ctx.path() + "; try POST /v1/embeddings, POST /embed, GET /health, GET /info, GET /metrics"))));
             cfg.routes.error(405, "*", ctx -> json(ctx, 405, ResponseWriter.teiError(ApiException.badRequest(null,
                     "method " + ctx.method() + " is not allowed on " + ctx.path()))));
-            cfg.routes.exception(Exception.class, (e, ctx) -> json(ctx, 500, ResponseWriter.teiError(ApiException.internal("internal error: " + e))));
+            cfg.routes.exception(Exception.class, (e, ctx) -> json(ctx, 500, ResponseWriter.teiError(internalFault(ctx, e))));
         });
+    }
+
+    /** Connections are counted per client address by the guard (a no-op without a cap). */
+    private void watchConnections(Server server) {
+        for (Connector c : server.getConnectors()) c.addBean(guard);
+    }
+
+    /** Logs an internal fault with a fresh request id; what the client gets names only the id. */
+    private static ApiException internalFault(Context ctx, Throwable e) {
+        String id = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 1);
+        LOG.error("request {} ({} {}) failed", id, ctx.method(), ctx.path(), e);
+        ctx.header("x-request-id", id);
+        return ApiException.internal("internal error (request id " + id + "); the server log has the details");
     }
 
     /** Starts listening; {@link #port()} says where. */
@@ -102,28 +143,36 @@ public final class EmbeddingServer implements AutoCloseable {
         try {
             respond(ctx, endpoint);
             status = 200;
-        } catch (ApiException e) {
-            status = e.status;
-            if (e.status != 500) metrics.rejected(e.rejection());
-            if (e.retryAfterSeconds > 0) ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds));
-            json(ctx, e.status, endpoint == Endpoint.OPENAI ? ResponseWriter.openAiError(e) : ResponseWriter.teiError(e));
+        } catch (RuntimeException e) {
+            ApiException a = e instanceof ApiException api ? api : internalFault(ctx, e);
+            status = a.status;
+            writeError(ctx, endpoint, a);
         }
         metrics.request(endpoint, status, System.nanoTime() - start);
     }
 
+    private void writeError(Context ctx, Endpoint endpoint, ApiException e) {
+        if (e.status != 500) metrics.rejected(e.rejection());
+        if (e.retryAfterSeconds > 0) ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds));
+        json(ctx, e.status, endpoint == Endpoint.OPENAI ? ResponseWriter.openAiError(e) : ResponseWriter.teiError(e));
+    }
+
     private void respond(Context ctx, Endpoint endpoint) {
         if (closing) throw ApiException.unavailable("the server is shutting down");
+        guard.authorize(ctx);
         Admitted admitted;
-        try {
-            parsing.acquire();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ApiException.unavailable("the server is shutting down");
-        }
-        try {
-            admitted = admit(ctx, endpoint);
-        } finally {
-            parsing.release();
+        try (BodyReader.Body body = bodies.read(ctx)) {
+            try {
+                parsing.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw ApiException.unavailable("the server is shutting down");
+            }
+            try {
+                admitted = admit(body.bytes, endpoint);
+            } finally {
+                parsing.release();
+            }
         }
         EmbedRequest req = admitted.options();
         List<TokenizedText> tokens = admitted.tokens();
@@ -159,16 +208,18 @@ public final class EmbeddingServer implements AutoCloseable {
     }
 
     /** Reads, validates and tokenizes; returns only what the rest of the request needs. */
-    private Admitted admit(Context ctx, Endpoint endpoint) {
-        JsonNode root = RequestReader.parse(readBody(ctx));
+    private Admitted admit(byte[] body, Endpoint endpoint) {
+        JsonNode root = RequestReader.parse(body);
         EmbedRequest req = endpoint == Endpoint.OPENAI ? reader.openAi(root) : reader.tei(root);
+        // resolved before anything is tokenized: an unknown name is a 400 naming prompt_name that costs no work
+        String prompt = req.promptText(encoder.prompts());
         boolean truncate = req.truncate() == null ? settings.truncateByDefault() : req.truncate();
         String field = endpoint == Endpoint.OPENAI ? "input" : "inputs";
         List<TokenizedText> tokens = new ArrayList<>(req.texts().size());
         for (int i = 0; i < req.texts().size(); i++) {
             TokenizedText t;
             try {
-                t = encoder.tokenize(req.texts().get(i));
+                t = encoder.tokenize(prompt + req.texts().get(i));
             } catch (RuntimeException e) {
                 throw ApiException.badRequest(field + "[" + i + "]", "cannot tokenize " + field + "[" + i + "]: " + RequestReader.clip(e.getMessage()));
             }
@@ -191,43 +242,22 @@ public final class EmbeddingServer implements AutoCloseable {
                 throw ApiException.unavailable("the server is shutting down");
             } catch (ExecutionException | CompletionException e) {
                 if (e.getCause() instanceof BatchScheduler.ClosedException c) throw ApiException.unavailable(c.getMessage());
-                throw ApiException.internal("the engine failed on this request's batch: " + e.getCause());
+                throw new IllegalStateException("the engine failed on this request's batch", e.getCause());
             }
         }
         return out;
     }
 
-    /**
-     * The body, or 413 past the limit. An over-limit body is still read and discarded up to a few times the
-     * limit (never kept): a client that is still sending when the server answers and closes would otherwise see
-     * a broken pipe instead of the 413. Beyond that cap the connection is simply closed.
-     */
-    private byte[] readBody(Context ctx) {
-        long declared = ctx.req().getContentLengthLong();
-        int limit = settings.maxBodyBytes();
-        try (InputStream in = ctx.req().getInputStream()) {
-            if (declared > limit) {
-                drain(in, 4L * limit);
-                throw ApiException.tooLarge(null, "the request body has " + declared + " bytes; the limit is " + limit);
+    private void scrape(Context ctx) {
+        if (settings.client().protectMetrics()) {
+            try {
+                guard.authorize(ctx);
+            } catch (ApiException e) {
+                json(ctx, e.status, ResponseWriter.teiError(e));
+                return;
             }
-            byte[] body = in.readNBytes(limit + 1);
-            if (body.length > limit) {
-                drain(in, 3L * limit);
-                throw ApiException.tooLarge(null, "the request body exceeds the limit of " + limit + " bytes");
-            }
-            return body;
-        } catch (IOException e) {
-            throw ApiException.badRequest(null, "could not read the request body: " + e.getMessage());
         }
-    }
-
-    private static void drain(InputStream in, long max) throws IOException {
-        byte[] sink = new byte[8192];
-        for (long read = 0; read < max; ) {
-            int n = in.read(sink, 0, (int) Math.min(sink.length, max - read));
-            if (n < 0) return;
-            read += n;
-        }
+        ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape());
     }
 
     private void health(Context ctx) {
@@ -250,6 +280,11 @@ public final class EmbeddingServer implements AutoCloseable {
             g.writeNumberField("theta", p.theta());
             g.writeNumberField("min_layer", p.minLayer());
             g.writeNumberField("patience", p.patience());
+            g.writeObjectFieldStart("prompts");
+            for (var e : encoder.prompts().byName().entrySet()) g.writeStringField(e.getKey(), e.getValue());
+            g.writeEndObject();
+            if (encoder.prompts().defaultName() == null) g.writeNullField("default_prompt_name");
+            else g.writeStringField("default_prompt_name", encoder.prompts().defaultName());
             g.writeEndObject();
         }));
     }
@@ -264,5 +299,6 @@ public final class EmbeddingServer implements AutoCloseable {
         closing = true;
         scheduler.close(settings.shutdownGrace());
         app.stop();
+        bodies.close();
     }
 }

@@ -30,7 +30,7 @@ final class RequestReader {
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
-    private static final Set<String> OPENAI_FIELDS = Set.of("input", "model", "encoding_format", "dimensions", "user", "theta", "truncate");
+    private static final Set<String> OPENAI_FIELDS = Set.of("input", "model", "encoding_format", "dimensions", "user", "theta", "truncate", "prompt_name");
     private static final Set<String> TEI_FIELDS = Set.of("inputs", "normalize", "truncate", "truncation_direction", "prompt_name", "dimensions", "theta");
 
     private final int maxInputs;
@@ -59,7 +59,7 @@ final class RequestReader {
         return root;
     }
 
-    /** OpenAI's POST /v1/embeddings, plus the theta and truncate extensions. */
+    /** OpenAI's POST /v1/embeddings, plus the theta, truncate and prompt_name extensions. */
     EmbedRequest openAi(JsonNode root) {
         rejectUnknown(root, OPENAI_FIELDS);
         List<String> texts = texts(root, "input", false);
@@ -74,7 +74,8 @@ final class RequestReader {
                 default -> throw ApiException.badRequest("encoding_format", "'encoding_format' must be \"float\" or \"base64\", got \"" + clip(format) + "\"");
             };
         }
-        return new EmbedRequest(texts, encoding, dimensions(root), theta(root), optionalBoolean(root, "truncate"), EmbedRequest.Normalize.MODEL);
+        return new EmbedRequest(texts, encoding, dimensions(root), theta(root), optionalBoolean(root, "truncate"), EmbedRequest.Normalize.MODEL,
+                optionalString(root, "prompt_name"));
     }
 
     /** Text Embeddings Inference's POST /embed, plus the theta extension. */
@@ -86,10 +87,8 @@ final class RequestReader {
         if (direction != null && !direction.equals("Right")) {
             throw ApiException.badRequest("truncation_direction", "'truncation_direction' must be \"Right\" (the only direction this server cuts), got \"" + clip(direction) + "\"");
         }
-        String prompt = optionalString(root, "prompt_name");
-        if (prompt != null) throw ApiException.badRequest("prompt_name", "'prompt_name' is not supported: this server has no prompt templates; prepend the prompt to the text");
         return new EmbedRequest(texts, EmbedRequest.EncodingFormat.FLOAT, dimensions(root), theta(root), optionalBoolean(root, "truncate"),
-                normalize == null || normalize ? EmbedRequest.Normalize.YES : EmbedRequest.Normalize.NO);
+                normalize == null || normalize ? EmbedRequest.Normalize.YES : EmbedRequest.Normalize.NO, optionalString(root, "prompt_name"));
     }
 
     private static void rejectUnknown(JsonNode root, Set<String> known) {

@@ -88,6 +88,7 @@ final class ResponseWriter {
     static byte[] openAiError(ApiException e) {
         String type = switch (e.status) {
             case 429 -> "rate_limit_error";
+            case 401 -> "authentication_error";
             case 503 -> "service_unavailable";
             case 500 -> "server_error";
             default -> "invalid_request_error";
@@ -98,7 +99,11 @@ final class ResponseWriter {
             g.writeStringField("message", e.getMessage());
             g.writeStringField("type", type);
             if (e.param == null) g.writeNullField("param"); else g.writeStringField("param", e.param);
-            if (e.status == 429) g.writeStringField("code", "rate_limit_exceeded"); else g.writeNullField("code");
+            switch (e.status) {
+                case 429 -> g.writeStringField("code", "rate_limit_exceeded");
+                case 401 -> g.writeStringField("code", "invalid_api_key");
+                default -> g.writeNullField("code");
+            }
             g.writeEndObject();
             g.writeEndObject();
         });
@@ -108,6 +113,7 @@ final class ResponseWriter {
     static byte[] teiError(ApiException e) {
         String type = switch (e.status) {
             case 429 -> "overloaded";
+            case 401 -> "unauthorized";
             case 503 -> "unhealthy";
             case 500 -> "backend";
             default -> "validation";

@@ -24,7 +24,7 @@ public final class ServeMetrics {
     public enum Endpoint { OPENAI, TEI }
 
     /** Why a request was refused before reaching the engine. */
-    public enum Rejection { BAD_REQUEST, TOO_LARGE, QUEUE_FULL, SHUTTING_DOWN }
+    public enum Rejection { BAD_REQUEST, TOO_LARGE, QUEUE_FULL, SHUTTING_DOWN, UNAUTHORIZED, TIMEOUT }
 
     private static final Duration[] LATENCY_BUCKETS = {
             Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(20),

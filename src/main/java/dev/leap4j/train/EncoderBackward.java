@@ -105,6 +105,14 @@ public final class EncoderBackward {
         }
     }
 
+    /** Pooling backward for either pooling: the gradient of a CLS state goes to the row's first token only. */
+    public static void poolBackward(dev.leap4j.model.Pooling pooling, float[] dx, int C, int off, int len, float[] dpooled, int pOff) {
+        switch (pooling) {
+            case MEAN -> meanPoolBackward(dx, C, off, len, dpooled, pOff);
+            case CLS -> Kernels.axpy(1f, dpooled, pOff, dx, off * C, C);
+        }
+    }
+
     /** Masked mean pooling backward: dx rows [off, off + len) += dpooled / len. */
     public static void meanPoolBackward(float[] dx, int C, int off, int len, float[] dpooled, int pOff) {
         float inv = 1f / len;

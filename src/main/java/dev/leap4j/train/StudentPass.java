@@ -9,8 +9,8 @@ import dev.leap4j.tensor.Parallel;
 
 /**
  * One training forward and backward of an encoder over a packed batch, with the engine's own forward
- * ({@link EncoderForward}) and one unaliased {@link LayerBuffers} per layer. The loss reads the masked-mean pooled
- * state after every layer (the LEAP definition, whatever pooling the model uses at inference).
+ * ({@link EncoderForward}) and one unaliased {@link LayerBuffers} per layer. The loss reads the pooled state after
+ * every layer: masked mean by default (the LEAP definition), or CLS for a model that exits on its CLS state.
  */
 public final class StudentPass {
     private final BertConfig cfg;
@@ -18,6 +18,7 @@ public final class StudentPass {
     private final BertWeights grads;
     private final Parallel pool;
     private final boolean trainWords;
+    private final Pooling pooling;
     private final int tokenCapacity, rowCapacity, maxLen;
     private final float[][] xs;          // (L + 1) x (N, C): embeddings output, then every layer's output
     private final LayerBuffers[] saved;  // per layer
@@ -27,6 +28,13 @@ public final class StudentPass {
     private final float[] pooled;        // (L, B, C)
 
     public StudentPass(BertWeights w, BertWeights grads, Parallel pool, int tokenCapacity, int rowCapacity, int maxLen, boolean trainWords) {
+        this(w, grads, pool, tokenCapacity, rowCapacity, maxLen, trainWords, Pooling.MEAN);
+    }
+
+    /** As above, pooling the states the loss reads with pooling (the LEAP definition is the masked mean). */
+    public StudentPass(BertWeights w, BertWeights grads, Parallel pool, int tokenCapacity, int rowCapacity, int maxLen, boolean trainWords,
+                       Pooling pooling) {
+        this.pooling = pooling;
         this.cfg = w.config;
         this.w = w;
         this.grads = grads;
@@ -63,7 +71,7 @@ public final class StudentPass {
         for (int l = 0; l < L; l++) {
             EncoderForward.layerForward(cfg, w.layers[l], pool, saved[l], scores, xs[l], xs[l + 1], b.offsets(), b.lens(), B);
             for (int r = 0; r < B; r++) {
-                EncoderForward.poolForward(Pooling.MEAN, xs[l + 1], C, b.offsets()[r], b.lens()[r], pooled, (l * B + r) * C);
+                EncoderForward.poolForward(pooling, xs[l + 1], C, b.offsets()[r], b.lens()[r], pooled, (l * B + r) * C);
             }
         }
         return pooled;
@@ -74,7 +82,7 @@ public final class StudentPass {
         int L = cfg.numLayers(), C = cfg.hidden(), B = b.rows();
         java.util.Arrays.fill(dx, 0, b.tokens() * C, 0f);
         for (int l = L - 1; l >= 0; l--) {
-            for (int r = 0; r < B; r++) EncoderBackward.meanPoolBackward(dx, C, b.offsets()[r], b.lens()[r], dpooled, (l * B + r) * C);
+            for (int r = 0; r < B; r++) EncoderBackward.poolBackward(pooling, dx, C, b.offsets()[r], b.lens()[r], dpooled, (l * B + r) * C);
             EncoderBackward.layerBackward(cfg, w.layers[l], grads.layers[l], pool, saved[l], back, xs[l], dx, b.offsets(), b.lens(), B);
         }
         // xs[1] is no longer needed: it holds the pre-LayerNorm embedding sum scratch

@@ -82,13 +82,20 @@ public final class TeacherCache {
     /** Loads the cache from file if its key matches, else runs the teacher and writes the file. */
     public static States loadOrCompute(Path file, BertWeights teacher, String dataHash, List<TokenizedText> data, int[] layers,
                                        Parallel pool, int batchSize, TrainListener listener) throws IOException {
-        String key = weightsHash(teacher) + "/" + dataHash + "/" + Arrays.toString(layers);
+        return loadOrCompute(file, teacher, dataHash, data, layers, Pooling.MEAN, pool, batchSize, listener);
+    }
+
+    /** As above with the pooling the student's loss uses; a cache made with other pooling is recomputed. */
+    public static States loadOrCompute(Path file, BertWeights teacher, String dataHash, List<TokenizedText> data, int[] layers,
+                                       Pooling pooling, Parallel pool, int batchSize, TrainListener listener) throws IOException {
+        // the mean-pooled key keeps its old form, so caches written before CLS pooling existed stay valid
+        String key = weightsHash(teacher) + "/" + dataHash + "/" + Arrays.toString(layers) + (pooling == Pooling.MEAN ? "" : "/" + pooling);
         int C = teacher.config.hidden();
         if (Files.isRegularFile(file)) {
             States s = tryRead(file, key, data.size(), layers, C);
             if (s != null) return s;
         }
-        States s = compute(teacher, data, layers, pool, batchSize, listener);
+        States s = compute(teacher, data, layers, pooling, pool, batchSize, listener);
         FloatIo.writeAtomically(file, out -> {
             out.writeLong(MAGIC);
             out.writeUTF(key);
@@ -110,7 +117,8 @@ public final class TeacherCache {
         }
     }
 
-    static States compute(BertWeights teacher, List<TokenizedText> data, int[] layers, Parallel pool, int batchSize, TrainListener listener) {
+    static States compute(BertWeights teacher, List<TokenizedText> data, int[] layers, Pooling pooling, Parallel pool, int batchSize,
+                          TrainListener listener) {
         BertConfig c = teacher.config;
         int C = c.hidden(), n = data.size();
         int maxLayer = Arrays.stream(layers).max().orElseThrow();
@@ -132,7 +140,7 @@ public final class TeacherCache {
                 for (int k = 0; k < layers.length; k++) {
                     if (layers[k] != l) continue;
                     for (int r = 0; r < b.rows(); r++) {
-                        EncoderForward.poolForward(Pooling.MEAN, x, C, b.offsets()[r], b.lens()[r], st[k], (i + r) * C);
+                        EncoderForward.poolForward(pooling, x, C, b.offsets()[r], b.lens()[r], st[k], (i + r) * C);
                     }
                 }
             }

@@ -1,5 +1,7 @@
 package dev.leap4j.train;
 
+import dev.leap4j.model.Pooling;
+
 import java.util.Locale;
 
 /**
@@ -9,11 +11,22 @@ import java.util.Locale;
  * @param maxSteps       0: run {@code epochs} full passes; otherwise stop after this many steps
  * @param warmupFraction share of the steps spent warming the learning rate up linearly
  * @param checkpointEvery steps between checkpoints (the last step always writes one)
+ * @param lossPooling    how the loss pools student and teacher states: MEAN is the LEAP definition; CLS suits a
+ *                       model that exits on its CLS state (bge)
  */
 public record TrainSettings(Objective objective, LossSettings loss, int batchSize, int maxLength, int epochs, long maxSteps,
                             double lr, double warmupFraction, double weightDecay, double clipNorm, long seed,
-                            int checkpointEvery, boolean trainWordEmbeddings) {
+                            int checkpointEvery, boolean trainWordEmbeddings, Pooling lossPooling) {
+    /** With the LEAP definition's masked-mean pooling. */
+    public TrainSettings(Objective objective, LossSettings loss, int batchSize, int maxLength, int epochs, long maxSteps,
+                         double lr, double warmupFraction, double weightDecay, double clipNorm, long seed,
+                         int checkpointEvery, boolean trainWordEmbeddings) {
+        this(objective, loss, batchSize, maxLength, epochs, maxSteps, lr, warmupFraction, weightDecay, clipNorm, seed, checkpointEvery,
+                trainWordEmbeddings, Pooling.MEAN);
+    }
+
     public TrainSettings {
+        if (lossPooling == null) throw new IllegalArgumentException("loss pooling is required");
         if (objective == null) throw new IllegalArgumentException("objective is required");
         if (objective == Objective.DISTILL && loss.wExit() != 0) {
             throw new IllegalArgumentException("standard distillation has no exit term: use w_exit 0 (got " + loss.wExit() + ")");
@@ -30,7 +43,8 @@ public record TrainSettings(Objective objective, LossSettings loss, int batchSiz
     }
 
     public String fingerprint() {
-        return String.format(Locale.ROOT, "objective=%s loss={%s} batch=%d maxlen=%d epochs=%d maxsteps=%d lr=%s warmup=%s wd=%s clip=%s seed=%d words=%s",
-                objective, loss, batchSize, maxLength, epochs, maxSteps, lr, warmupFraction, weightDecay, clipNorm, seed, trainWordEmbeddings);
+        return String.format(Locale.ROOT, "objective=%s loss={%s} batch=%d maxlen=%d epochs=%d maxsteps=%d lr=%s warmup=%s wd=%s clip=%s seed=%d words=%s%s",
+                objective, loss, batchSize, maxLength, epochs, maxSteps, lr, warmupFraction, weightDecay, clipNorm, seed, trainWordEmbeddings,
+                lossPooling == Pooling.MEAN ? "" : " pooling=" + lossPooling);
     }
 }

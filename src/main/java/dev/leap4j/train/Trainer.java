@@ -75,7 +75,7 @@ public final class Trainer {
 
         try (Parallel pool = new Parallel(threads)) {
             TeacherCache.States teach = TeacherCache.loadOrCompute(out.resolve(TEACHER_CACHE), teacher.weights(), dataHash, data,
-                    ls.teacherLayersNeeded(tc.numLayers()), pool, 32, listener);
+                    ls.teacherLayersNeeded(tc.numLayers()), s.lossPooling(), pool, 32, listener);
             BertWeights w = student.weights();
             BertWeights g = new BertWeights(sc);
             int Cs = sc.hidden(), Ct = tc.hidden(), L = sc.numLayers();
@@ -122,7 +122,7 @@ public final class Trainer {
                 Files.deleteIfExists(out.resolve(LOG));
             }
 
-            StudentPass pass = new StudentPass(w, g, pool, B * maxLength, B, maxLength, s.trainWordEmbeddings());
+            StudentPass pass = new StudentPass(w, g, pool, B * maxLength, B, maxLength, s.trainWordEmbeddings(), s.lossPooling());
             float[] dpooled = new float[L * B * Cs];
             double[] projD = proj == null ? null : new double[proj.length];
             double[] dprojD = proj == null ? null : new double[proj.length];

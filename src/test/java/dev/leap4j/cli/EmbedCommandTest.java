@@ -2,6 +2,7 @@ package dev.leap4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.leap4j.model.BuiltinModel;
 import dev.leap4j.tokenize.TextTokenizer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -129,5 +130,62 @@ class EmbedCommandTest {
         String m = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> EmbedCommand.readLines(input(lastBad).toString())).getMessage();
         assertTrue(m.contains("line 2"), m);
+    }
+
+    private static final List<String> PROMPTED = List.of("A man is playing a guitar.", "東京は日本の首都です。", "ok");
+
+    /** The JSON lines embed writes for texts (index, exit layer, token count, vector), under the given options. */
+    private List<String> embedded(List<String> texts, String... options) throws IOException {
+        Path in = input((String.join("\n", texts) + "\n").getBytes(StandardCharsets.UTF_8));
+        Path out = Files.createTempFile(tmp, "out", ".jsonl");
+        List<String> args = new ArrayList<>(List.of("embed", "--input", in.toString(), "--output", out.toString(), "--threads", "2"));
+        args.addAll(List.of(options));
+        Run r = run(args.toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        return Files.readAllLines(out).stream().filter(l -> !l.isBlank()).toList();
+    }
+
+    private static List<String> prefixed(String prefix, List<String> texts) {
+        return texts.stream().map(t -> prefix + t).toList();
+    }
+
+    @Test
+    void promptTextGivesTheVectorsOfThePrefixedText() throws IOException {
+        List<String> withPrompt = embedded(PROMPTED, "--model", "all-minilm-l6-v2", "--prompt-text", "query: ");
+        assertEquals(embedded(prefixed("query: ", PROMPTED), "--model", "all-minilm-l6-v2"), withPrompt,
+                "the prompt goes before the text ahead of tokenization: same tokens, exit layers and floats");
+        assertNotEquals(embedded(PROMPTED, "--model", "all-minilm-l6-v2"), withPrompt, "the prompt is not ignored");
+    }
+
+    @Test
+    void promptNamesAndTheDefaultPromptComeFromTheModelFolder() throws IOException {
+        Path model = PromptedModel.link(BuiltinModel.ALL_MINILM_L6_V2.folder(Main.cacheDir()), tmp.resolve("prompted"),
+                "{\"prompts\": {\"query\": \"query: \", \"passage\": \"passage: \"}, \"default_prompt_name\": \"query\"}");
+        String m = model.toString();
+        assertEquals(embedded(prefixed("passage: ", PROMPTED), "--model", "all-minilm-l6-v2"), embedded(PROMPTED, "--model", m, "--prompt", "passage"));
+        assertEquals(embedded(prefixed("query: ", PROMPTED), "--model", "all-minilm-l6-v2"), embedded(PROMPTED, "--model", m),
+                "default_prompt_name applies when no prompt is asked for");
+        assertEquals(embedded(PROMPTED, "--model", "all-minilm-l6-v2"), embedded(PROMPTED, "--model", m, "--prompt-text", ""),
+                "an empty --prompt-text turns the default prompt off");
+
+        Path in = input("hello\n".getBytes(StandardCharsets.UTF_8));
+        Run r = run("embed", "--model", m, "--prompt", "document", "--input", in.toString(), "--output", tmp.resolve("o.jsonl").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("unknown prompt 'document'") && r.err().contains("'query', 'passage'"), r.err());
+    }
+
+    @Test
+    void promptMistakesAreOneActionableLine() throws IOException {
+        Path in = input("hello\n".getBytes(StandardCharsets.UTF_8));
+        String out = tmp.resolve("o.jsonl").toString();
+        Run r = run("embed", "--model", "all-minilm-l6-v2", "--prompt", "query", "--prompt-text", "query: ", "--input", in.toString(), "--output", out);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--prompt and --prompt-text") && r.err().contains("not both"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+
+        r = run("embed", "--model", "all-minilm-l6-v2", "--prompt", "query", "--input", in.toString(), "--output", out);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("unknown prompt 'query'") && r.err().contains("defines no prompts") && r.err().contains("--prompt-text"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
     }
 }

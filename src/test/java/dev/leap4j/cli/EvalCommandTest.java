@@ -2,6 +2,7 @@ package dev.leap4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.leap4j.eval.BeirData;
 import dev.leap4j.eval.Metrics;
 import dev.leap4j.eval.StsData;
 import dev.leap4j.exit.EarlyExitEncoder;
@@ -9,6 +10,7 @@ import dev.leap4j.exit.Embedding;
 import dev.leap4j.exit.ExitPolicy;
 import dev.leap4j.model.BuiltinModel;
 import dev.leap4j.model.ModelFolder;
+import dev.leap4j.tokenize.TextTokenizer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,6 +66,8 @@ class EvalCommandTest {
         assertEquals(2, r.at("/speed/batch32/policy_ms_min").size());
         assertNotNull(r.at("/recommendation/verdict").asText(null));
         assertTrue(r.at("/run/jdk").asText().startsWith("25"), r.at("/run/jdk").asText());
+        assertTrue(r.at("/prompts/sentences/name").isNull() && r.at("/prompts/sentences/text").asText().equals(""), "no prompt unless asked: " + r.at("/prompts"));
+        assertTrue(Files.readString(out.resolve("report.md")).contains("- prompts: sentences: none"));
         assertTrue(Files.readString(out.resolve("report.md")).contains("| 0.90 |"));
         for (String png : List.of("quality-vs-speedup.png", "exit-histogram.png", "layer-agreement.png")) {
             BufferedImage img = ImageIO.read(out.resolve(png).toFile());
@@ -87,6 +91,9 @@ class EvalCommandTest {
         assertTrue(r.at("/thetas/0/mixed/exact/ndcg_at_10").isNumber());
         assertTrue(r.at("/speed/documents_batch1").isNull());
         assertTrue(Files.size(out.resolve("exit-histogram.png")) > 1000);
+        assertTrue(r.at("/prompts/queries").isObject() && r.at("/prompts/documents").isObject(), r.toString());
+        assertEquals("", r.at("/prompts/queries/text").asText(), "all-MiniLM has no prompts");
+        assertEquals("", r.at("/prompts/documents/text").asText());
     }
 
     @Test
@@ -106,6 +113,50 @@ class EvalCommandTest {
         rc = run(err, "eval", "sts", "--model", model.toString(), "--data", tmp.resolve("none").toString(), "--out", tmp.resolve("o").toString());
         assertEquals(2, rc);
         assertTrue(err.toString().contains("sts-test.tsv"), err.toString());
+    }
+
+    @Test
+    void stsPromptIsAppliedToEverySentenceAndReported() throws IOException {
+        Path out = tmp.resolve("sts-prompt");
+        int rc = run("eval", "sts", "--model", model.toString(), "--data", "src/test/resources/eval/sts", "--thetas", "0.9",
+                "--speed-sample", "0", "--threads", "2", "--prompt-text", "query: ", "--out", out.toString());
+        assertEquals(0, rc);
+        JsonNode r = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        assertTrue(r.at("/prompts/sentences/name").isNull(), r.at("/prompts").toString());
+        assertEquals("query: ", r.at("/prompts/sentences/text").asText());
+        StsData data = StsData.read(Path.of("src/test/resources/eval/sts/sts-test.tsv"));
+        assertEquals(tokens(data.withPrefix("query: ").sentences()), r.at("/data/tokens").asLong(), "every sentence was embedded with the prompt");
+        String md = Files.readString(out.resolve("report.md"));
+        assertTrue(md.contains("- prompts: sentences: \"query: \" (given as text)"), md);
+    }
+
+    @Test
+    void retrievalAppliesTheModelsPromptsUnlessOverridden() throws IOException {
+        Path prompted = PromptedModel.link(model, tmp.resolve("prompted"),
+                "{\"prompts\": {\"query\": \"query: \", \"passage\": \"passage: \"}, \"default_prompt_name\": null}");
+        Path out = tmp.resolve("beir-prompts");
+        int rc = run("eval", "retrieval", "--model", prompted.toString(), "--data", "src/test/resources/eval/beir", "--thetas", "0.9",
+                "--speed-sample", "0", "--doc-speed-sample", "0", "--threads", "2", "--doc-prefix", "", "--out", out.toString());
+        assertEquals(0, rc);
+        JsonNode r = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        assertEquals("query", r.at("/prompts/queries/name").asText(), r.at("/prompts").toString());
+        assertEquals("query: ", r.at("/prompts/queries/text").asText());
+        assertTrue(r.at("/prompts/documents/name").isNull(), "--doc-prefix overrides the model's passage prompt: " + r.at("/prompts"));
+        assertEquals("", r.at("/prompts/documents/text").asText());
+        BeirData beir = BeirData.read(Path.of("src/test/resources/eval/beir"), "test");
+        assertEquals(tokens(beir.queryTexts().stream().map(q -> "query: " + q).toList()), r.at("/data/query_tokens").asLong());
+        assertEquals(tokens(beir.docTexts()), r.at("/data/document_tokens").asLong());
+        String md = Files.readString(out.resolve("report.md"));
+        assertTrue(md.contains("- prompts: queries: \"query: \" (the model's prompt 'query'); documents: none"), md);
+    }
+
+    /** Tokens the model's tokenizer makes of texts, special tokens included (what a report counts). */
+    private static long tokens(List<String> texts) throws IOException {
+        try (TextTokenizer tok = TextTokenizer.load(model.resolve("tokenizer.json"), ModelFolder.readConfig(model).maxLength())) {
+            long n = 0;
+            for (String t : texts) n += tok.encode(t).length();
+            return n;
+        }
     }
 
     private static double spearman(List<Embedding> e, StsData data) {

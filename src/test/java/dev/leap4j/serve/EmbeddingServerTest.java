@@ -236,7 +236,9 @@ class EmbeddingServerTest {
                 new Bad("/embed", "{\"inputs\": []}", 400, "empty array"),
                 new Bad("/embed", "{\"inputs\": \"a\", \"normalize\": 1}", 400, "normalize"),
                 new Bad("/embed", "{\"inputs\": \"a\", \"truncation_direction\": \"Left\"}", 400, "truncation_direction"),
-                new Bad("/embed", "{\"inputs\": \"a\", \"prompt_name\": \"query\"}", 400, "prompt_name"),
+                new Bad("/embed", "{\"inputs\": \"a\", \"prompt_name\": \"query\"}", 400, "is not a prompt of this model"),
+                new Bad("/embed", "{\"inputs\": \"a\", \"prompt_name\": 7}", 400, "prompt_name"),
+                new Bad("/v1/embeddings", "{\"input\": \"a\", \"prompt_name\": \"query\"}", 400, "prompt_name"),
                 new Bad("/embed", "{\"input\": \"a\"}", 400, "unknown field 'input'"),
                 new Bad("/embed", "{\"inputs\": {\"a\": 1}}", 400, "inputs"),
                 new Bad("/embed", "nul", 400, "malformed JSON"));

@@ -94,6 +94,11 @@ final class DoubleRef {
 
     /** Masked-mean pooled state after every layer, (L)(B)(C), for the parameters p (BertWeights order). */
     static double[][][] pooledStates(BertConfig c, double[][] p, Batch b) {
+        return pooledStates(c, p, b, false);
+    }
+
+    /** As above; cls: each row's first token state instead of the mean. */
+    static double[][][] pooledStates(BertConfig c, double[][] p, Batch b, boolean cls) {
         int C = c.hidden(), I = c.intermediate(), H = c.numHeads(), D = c.headDim(), L = c.numLayers();
         int N = b.tokens(), B = b.rows();
         double[] x = new double[N * C];
@@ -114,6 +119,10 @@ final class DoubleRef {
             double[] act = gelu(matmul(x1, p[o + 6], p[o + 7], N, C, I));
             x = layerNorm(add(matmul(act, p[o + 8], p[o + 9], N, I, C), x1), p[o + 10], p[o + 11], N, C, eps);
             for (int r = 0; r < B; r++) {
+                if (cls) {
+                    for (int k = 0; k < C; k++) pooled[l][r][k] = x[b.offsets()[r] * C + k];
+                    continue;
+                }
                 for (int i = 0; i < b.lens()[r]; i++) {
                     for (int k = 0; k < C; k++) pooled[l][r][k] += x[(b.offsets()[r] + i) * C + k] / b.lens()[r];
                 }

@@ -20,25 +20,32 @@ class FullLossGradientTest {
     private static final double EPS = 1e-5;
 
     void check(int teacherWidth) {
+        check(teacherWidth, dev.leap4j.model.Pooling.MEAN);
+    }
+
+    void check(int teacherWidth, dev.leap4j.model.Pooling pooling) {
+        boolean cls = pooling == dev.leap4j.model.Pooling.CLS;
         long seed = new Random().nextLong();
         TinySetup s = new TinySetup(seed, teacherWidth);
+        // the CLS case also carries the exit-path terms through the whole network
+        LossSettings ls = cls ? s.loss.withExitPath(1, 0.5, 1) : s.loss;
         BertConfig c = s.cfg;
         int L = c.numLayers(), B = s.batch.rows(), C = c.hidden();
         BertWeights g = new BertWeights(c);
         double[] dproj = s.proj == null ? null : new double[s.proj.length];
         try (Parallel pool = new Parallel(2)) {
-            StudentPass pass = new StudentPass(s.w, g, pool, 64, 8, 12, true);
+            StudentPass pass = new StudentPass(s.w, g, pool, 64, 8, 12, true, pooling);
             float[] pooled = pass.forward(s.batch);
             double[][][] sd = new double[L][B][C], ds = new double[L][B][C];
             for (int l = 0; l < L; l++) for (int r = 0; r < B; r++) for (int k = 0; k < C; k++) sd[l][r][k] = pooled[(l * B + r) * C + k];
-            LeapLoss.compute(s.loss, sd, s.tLayers, s.tFinal, s.proj, ds, dproj);
+            LeapLoss.compute(ls, sd, s.tLayers, s.tFinal, s.proj, ds, dproj);
             float[] dp = new float[L * B * C];
             for (int l = 0; l < L; l++) for (int r = 0; r < B; r++) for (int k = 0; k < C; k++) dp[(l * B + r) * C + k] = (float) ds[l][r][k];
             pass.backward(s.batch, dp);
         }
         double[][] p = DoubleRef.params(s.w);
-        double[][] target = DoubleRef.pooledStates(c, p, s.batch)[L - 1]; // L_exit_s's stop-gradient target, held fixed
-        java.util.function.DoubleSupplier loss = () -> LeapLoss.compute(s.loss, DoubleRef.pooledStates(c, p, s.batch), s.tLayers, s.tFinal, s.proj,
+        double[][] target = DoubleRef.pooledStates(c, p, s.batch, cls)[L - 1]; // L_exit_s's stop-gradient target, held fixed
+        java.util.function.DoubleSupplier loss = () -> LeapLoss.compute(ls, DoubleRef.pooledStates(c, p, s.batch, cls), s.tLayers, s.tFinal, s.proj,
                 new double[L][B][C], s.proj == null ? null : new double[s.proj.length], target).total();
         List<BertWeights.Param> gs = g.parameters();
         Random rnd = new Random(seed);
@@ -54,7 +61,7 @@ class FullLossGradientTest {
                 fd[j] = GradCheck.central(p[i], k, EPS, loss);
             }
             double rel = GradCheck.relativeError(an, fd, 1e-7);
-            assertTrue(rel < 2e-3, gs.get(i).name() + ": relative error " + rel + " (seed " + seed + ", teacher width " + teacherWidth + ")");
+            assertTrue(rel < 2e-3, gs.get(i).name() + ": relative error " + rel + " (seed " + seed + ", teacher width " + teacherWidth + ", " + pooling + ")");
         }
         if (s.proj != null) {
             double[] fd = new double[24], an = new double[24];
@@ -71,6 +78,11 @@ class FullLossGradientTest {
     @Test
     void sameWidthTeacher() {
         check(16);
+    }
+
+    @Test
+    void clsPoolingWithTheExitPathTerms() {
+        check(16, dev.leap4j.model.Pooling.CLS);
     }
 
     @Test
