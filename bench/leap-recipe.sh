@@ -32,10 +32,11 @@ if [ "$brown" -gt 0 ]; then
   if [ ! -f "$train_data" ]; then
     tail -n +2 "$data/sentences/brown.tsv" | cut -f3 \
       | sed -E 's/`` ?/"/g; s/ ?'\'''\''/"/g; s/ ([,.;:?!%)])/\1/g; s/\( /(/g; s/ (n'\''t|'\''s|'\''re|'\''ve|'\''ll|'\''d|'\''m)\b/\1/g' \
-      | awk 'NF >= 4' | head -n "$brown" > "$out/.brown.txt"
-    wiki=$(( sentences - brown ))
-    paste -d '\n' <(head -n "$brown" "$data/sentences/wikipedia_en.txt") "$out/.brown.txt" > "$out/.mix.txt"
-    { cat "$out/.mix.txt"; tail -n +$(( brown + 1 )) "$data/sentences/wikipedia_en.txt" | head -n $(( wiki > brown ? wiki - brown : 0 )); } > "$train_data.tmp"
+      | awk -v n="$brown" 'NF >= 4 && kept < n { print; kept++ }' > "$out/.brown.txt"
+    # awk reads to the end (no early-closing head under pipefail); paste alternates Wikipedia and Brown lines
+    awk -v n="$brown" 'NR <= n' "$data/sentences/wikipedia_en.txt" | paste -d '\n' - "$out/.brown.txt" > "$out/.mix.txt"
+    awk -v from="$brown" -v n="$(( sentences > 2 * brown ? sentences - 2 * brown : 0 ))" 'NR > from && NR <= from + n' \
+      "$data/sentences/wikipedia_en.txt" | cat "$out/.mix.txt" - > "$train_data.tmp"
     mv "$train_data.tmp" "$train_data"
     rm -f "$out/.brown.txt" "$out/.mix.txt"
   fi

@@ -15,15 +15,28 @@ public final class Main {
         System.exit(commandLine().execute(args));
     }
 
-    /** The command line as main runs it (caller mistakes become a one-line message and exit code 2). */
+    /** Exit codes: 2 a caller's mistake, 4 a model file that cannot be used, 1 an internal fault (a bug). */
+    static final int EXIT_USAGE = 2, EXIT_BAD_MODEL_FILE = 4, EXIT_INTERNAL = 1;
+
+    /**
+     * The command line as main runs it. Errors by kind: a caller's mistake is one line and exit code 2; a model file
+     * that cannot be used names the file and the fault, exit code 4; anything else is a fault in leap4j: the stack
+     * trace, a line saying so, exit code 1.
+     */
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof dev.leap4j.model.ModelFormatException) {
+                cmd.getErr().println("leap4j: cannot use the model: " + ex.getMessage());
+                return EXIT_BAD_MODEL_FILE;
+            }
             if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException) {
                 cmd.getErr().println("leap4j: " + ex.getMessage());
-                return 2;
+                return EXIT_USAGE;
             }
-            throw ex;
+            ex.printStackTrace(cmd.getErr());
+            cmd.getErr().println("leap4j: internal error (a fault in leap4j, not in the input); the stack trace above shows where");
+            return EXIT_INTERNAL;
         });
         return cl;
     }

@@ -113,8 +113,9 @@ public final class RetrievalReport {
             Scores b = t.both().primary(), m = t.mixed().primary();
             sb.append(f("| %.2f | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f | %.2f | %.1f%% | %.2f | %.1f%% | %s / %s | %s / %s | %s |%n", t.theta(),
                     b.ndcg10(), b.recall100(), b.mrr10(), m.ndcg10(), m.recall100(), m.mrr10(), t.docs().meanExitLayer(), 100 * t.docs().earlyExitRate(),
-                    t.queries().meanExitLayer(), 100 * t.queries().earlyExitRate(), num("%.2fx", t.docSpeedupBatch1()), num("%.2fx", t.docSpeedupBatch32()),
-                    num("%.2fx", t.querySpeedupBatch1()), num("%.2fx", t.querySpeedupBatch32()), num("%.4f", t.both().hnswRecallVsExact())));
+                    t.queries().meanExitLayer(), 100 * t.queries().earlyExitRate(), ReportFormat.speedup(t.docSpeedupBatch1(), t.docs().layerReduction()),
+                    ReportFormat.speedup(t.docSpeedupBatch32(), t.docs().layerReduction()), ReportFormat.speedup(t.querySpeedupBatch1(), t.queries().layerReduction()),
+                    ReportFormat.speedup(t.querySpeedupBatch32(), t.queries().layerReduction()), num("%.4f", t.both().hnswRecallVsExact())));
         }
         if (r.full().exact() != null && r.full().hnsw() != null) {
             sb.append("\n## HNSW vs exact\n\n| theta | nDCG@10 exact | nDCG@10 HNSW | R@100 exact | R@100 HNSW | HNSW recall@100 vs exact |\n|---|---|---|---|---|---|\n");

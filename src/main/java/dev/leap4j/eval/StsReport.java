@@ -53,6 +53,8 @@ public final class StsReport {
             ReportFormat.outcome(n, t.outcome());
             ReportFormat.put(n, "speedup_batch1", t.speedupBatch1());
             ReportFormat.put(n, "speedup_batch32", t.speedupBatch32());
+            n.put("speedup_batch1_noise", ReportFormat.implausible(t.speedupBatch1(), t.outcome().layerReduction()));
+            n.put("speedup_batch32_noise", ReportFormat.implausible(t.speedupBatch32(), t.outcome().layerReduction()));
             ReportFormat.put(n, "ms_batch1", t.msBatch1());
             ReportFormat.put(n, "ms_batch32", t.msBatch32());
             ReportFormat.put(n, "speedup_batch1_best_of_repeats", r.batch1() == null ? Double.NaN : r.batch1().speedupOfMinimum(i));
@@ -73,7 +75,7 @@ public final class StsReport {
         if (!r.recommendation().warnings().isEmpty()) sb.append('\n');
         sb.append("## Theta sweep\n\n");
         if (r.batch1() != null) {
-            sb.append(f("Speedups are measured wall-clock ratios (full depth / early exit) of `embed()` on the same inputs in this run: batch 1 over a fixed sample of %d sentences, batch %d over %d sentences; median of %d interleaved repeats after a warm-up round (report.json also holds the best-of-repeats ratios, which other load on a shared machine disturbs less). Full depth took %.1f ms (batch 1) and %.1f ms (batch %d).%n%n",
+            sb.append(f("Speedups are measured wall-clock ratios (full depth / early exit) of `embed()` on the same inputs in this run: batch 1 over a fixed sample of %d sentences, batch %d over %d sentences; median of %d interleaved repeats after a warm-up round (report.json also holds the best-of-repeats ratios, which other load on a shared machine disturbs less). A ratio marked (noise) is one the saved layers cannot explain: more than 10%% above the layer reduction, or more than 10%% away from 1.00x where nothing exits; it says the machine was busy, not that the model is fast. Full depth took %.1f ms (batch 1) and %.1f ms (batch %d).%n%n",
                     r.batch1().texts(), r.batch32().batchSize(), r.batch32().texts(), r.batch1().repeats(), r.batch1().fullMs(), r.batch32().fullMs(), r.batch32().batchSize()));
         } else {
             sb.append("Speed was not measured in this run (speed sample 0).\n\n");
@@ -84,7 +86,8 @@ public final class StsReport {
         for (ThetaRow t : r.thetas()) {
             sb.append(f("| %.2f | %.4f | %+.2f%% | %.4f | %.1f%% | %.2f | %.2fx | %s | %s | %s |%n", t.theta(), t.spearman(),
                     -100 * Recommendation.relativeDrop(r.fullSpearman(), t.spearman()), t.pearson(), 100 * t.outcome().earlyExitRate(),
-                    t.outcome().meanExitLayer(), t.outcome().layerReduction(), num("%.2fx", t.speedupBatch1()), num("%.2fx", t.speedupBatch32()),
+                    t.outcome().meanExitLayer(), t.outcome().layerReduction(), ReportFormat.speedup(t.speedupBatch1(), t.outcome().layerReduction()),
+                    ReportFormat.speedup(t.speedupBatch32(), t.outcome().layerReduction()),
                     ReportFormat.shares(t.outcome())));
         }
         sb.append("\n## Per layer\n\nMean cosine of each layer's pooled state to the previous layer (what the exit rule watches) and to the final layer (what quality depends on), and the Spearman if every sentence stopped at that layer.\n\n");

@@ -3,7 +3,7 @@ package dev.leap4j.tensor;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * Backward passes of the forward kernels in {@link Kernels}, for training. Scalar twins: {@link ScalarBackwardKernels}.
+ * Backward passes of the forward kernels in {@link Kernels}, for training. Scalar twins: the tests' ScalarBackwardKernels.
  *
  * <p>Reproducibility: every gradient element is produced by one thread with a fixed summation order, so results are
  * bit-identical across runs and thread counts. Matmul gradients reuse {@link Kernels#matmulForward} on transposed
@@ -76,9 +76,9 @@ public final class BackwardKernels {
         if (dbeta != null) java.util.Arrays.fill(dbeta, 0, C, 0f);
         for (int m = m0; m < m1; m++) {
             int o = m * C;
-            double mean = ScalarKernels.rowMean(x, o, C);
+            double mean = LayerNormStats.rowMean(x, o, C);
             float fmean = (float) mean;
-            float rstd = (float) ScalarKernels.rowRstd(x, o, C, mean, eps);
+            float rstd = (float) LayerNormStats.rowRstd(x, o, C, mean, eps);
             // dx = rstd * (g*dy - mean(g*dy) - xhat * mean(g*dy*xhat)), the two means in double
             double a = 0, b = 0;
             for (int c = 0; c < C; c++) {

@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * SIMD kernels over flat float arrays (JDK Vector API). Each has a scalar twin in {@link ScalarKernels}.
+ * SIMD kernels over flat float arrays (JDK Vector API). Each has a scalar twin in the tests' ScalarKernels, compared at awkward sizes.
  *
  * <p>Bit-exactness contract: {@link #matmulForward} computes every output element as one fused-multiply-add
  * chain over k in ascending order, whatever the row count, column range or thread split. That is what makes an
@@ -148,9 +148,9 @@ public final class Kernels {
     public static void layerNormForward(float[] out, float[] x, float[] gamma, float[] beta, int C, float eps, int m0, int m1) {
         for (int m = m0; m < m1; m++) {
             int o = m * C;
-            double mean = ScalarKernels.rowMean(x, o, C);
+            double mean = LayerNormStats.rowMean(x, o, C);
             float fmean = (float) mean;
-            float rstd = (float) ScalarKernels.rowRstd(x, o, C, mean, eps);
+            float rstd = (float) LayerNormStats.rowRstd(x, o, C, mean, eps);
             int c = 0;
             FloatVector vm = FloatVector.broadcast(S, fmean), vr = FloatVector.broadcast(S, rstd);
             for (; c + L <= C; c += L) {
@@ -178,11 +178,6 @@ public final class Kernels {
     static FloatVector onePlusErf(FloatVector x) {
         FloatVector erfc = erfcAbs(x);
         return erfc.neg().add(2f).blend(erfc, x.compare(VectorOperators.LT, 0f));
-    }
-
-    static FloatVector erf(FloatVector x) {
-        FloatVector r = FloatVector.broadcast(S, 1f).sub(erfcAbs(x));
-        return r.blend(r.neg(), x.compare(VectorOperators.LT, 0f));
     }
 
     // Abramowitz & Stegun 7.1.26 is only 1.5e-7 absolute; float32 needs better, so this uses the
@@ -252,11 +247,6 @@ public final class Kernels {
         p = Math.fma(p, t, 1.00002368f);
         p = Math.fma(p, t, -1.26551223f);
         return t * expFast(-z * z + p);
-    }
-
-    static float erfFast(float x) {
-        float r = 1f - erfcAbsFast(x);
-        return x < 0 ? -r : r;
     }
 
     static float geluScalarFast(float v) {

@@ -188,4 +188,20 @@ class EmbedCommandTest {
         assertTrue(r.err().contains("unknown prompt 'query'") && r.err().contains("defines no prompts") && r.err().contains("--prompt-text"), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
     }
+
+    @Test
+    void aCorruptModelFileHasItsOwnExitCodeAndNamesTheFile() throws IOException {
+        Path model = tmp.resolve("corrupt-model");
+        Files.createDirectories(model);
+        Path source = dev.leap4j.model.BuiltinModel.ALL_MINILM_L6_V2.folder(Main.cacheDir());
+        for (String f : new String[]{"config.json", "tokenizer.json", "modules.json", "sentence_bert_config.json"}) {
+            Files.copy(source.resolve(f), model.resolve(f));
+        }
+        Files.write(model.resolve("model.safetensors"), new byte[]{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
+        Run r = run("embed", "--model", model.toString(), "--input", input("hello\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString(),
+                "--output", tmp.resolve("corrupt.jsonl").toString());
+        assertEquals(4, r.code(), r.err());
+        assertTrue(r.err().startsWith("leap4j: cannot use the model: ") && r.err().contains("model.safetensors"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), "one line, no stack trace: " + r.err());
+    }
 }

@@ -63,6 +63,8 @@ public final class LoadHarness {
                 List<Phase> phases = new ArrayList<>();
                 for (double theta : thetas) phases.add(run(url, clients, seconds, theta, sentences, abstracts, tokenCount, seed, enc.numLayers(), server));
                 report(phases, enc.numLayers());
+                server.close();
+                batchBaseline(enc, thetas, sentences, abstracts, tokenCount, seed);
             } finally {
                 server.close();
             }
@@ -163,6 +165,29 @@ public final class LoadHarness {
         System.out.println();
         System.out.println("predicted speedup: layer work at full depth / layer work at the observed exits, per input (inputs) or per token (tokens);");
         System.out.println("measured speedup: tokens/s over the first theta's tokens/s (same request mix, same seed).");
+    }
+
+    /**
+     * What `leap4j embed` does with the same mix, without HTTP: the texts the clients draw (same generator, same
+     * one-in-five abstracts), embedded in batches of 32 through EarlyExitEncoder.embed, per theta; tokens/s of the
+     * engine alone, the ceiling for the server's tokens/s.
+     */
+    private static void batchBaseline(EarlyExitEncoder enc, double[] thetas, List<String> sentences, List<String> abstracts,
+                                      Map<String, Integer> tokenCount, long seed) {
+        Random rnd = new Random(seed);
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < 1500; i++) texts.add(rnd.nextInt(5) == 0 ? abstracts.get(rnd.nextInt(abstracts.size())) : sentences.get(rnd.nextInt(sentences.size())));
+        long tokens = texts.stream().mapToLong(tokenCount::get).sum();
+        enc.embed(texts.subList(0, 200), ExitPolicy.defaults(enc.numLayers()).withTheta(thetas[0]), 32); // warm-up
+        System.out.println();
+        System.out.println("| theta | batch-32 embed, same mix: tokens/s | inputs/s |");
+        System.out.println("|---|---|---|");
+        for (double theta : thetas) {
+            long t0 = System.nanoTime();
+            enc.embed(texts, ExitPolicy.defaults(enc.numLayers()).withTheta(theta), 32);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            System.out.printf(Locale.ROOT, "| %.2f | %.0f | %.1f |%n", theta, tokens / secs, texts.size() / secs);
+        }
     }
 
     private static double pct(long[] sorted, double q) {

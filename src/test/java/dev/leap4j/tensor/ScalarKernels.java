@@ -21,45 +21,14 @@ public final class ScalarKernels {
         }
     }
 
-    /** Row-wise layer norm over C; out may alias x. Statistics in double: the mean of 384 floats loses bits in float. */
-    public static void layerNormForward(float[] out, float[] x, float[] gamma, float[] beta, int M, int C, float eps) {
-        for (int m = 0; m < M; m++) {
-            int o = m * C;
-            double mean = rowMean(x, o, C);
-            double rstd = rowRstd(x, o, C, mean, eps);
-            for (int c = 0; c < C; c++) {
-                out[o + c] = (float) ((x[o + c] - mean) * rstd) * gamma[c] + beta[c];
-            }
-        }
-    }
-
-    /** Row-wise layer norm over C for rows [m0, m1), the range form of {@link Kernels#layerNormForward}. */
+    /** Row-wise layer norm over C for rows [m0, m1), the twin of {@link Kernels#layerNormForward}; out may alias x. */
     public static void layerNormForward(float[] out, float[] x, float[] gamma, float[] beta, int C, float eps, int m0, int m1) {
         for (int m = m0; m < m1; m++) {
             int o = m * C;
-            double mean = rowMean(x, o, C);
-            double rstd = rowRstd(x, o, C, mean, eps);
+            double mean = LayerNormStats.rowMean(x, o, C);
+            double rstd = LayerNormStats.rowRstd(x, o, C, mean, eps);
             for (int c = 0; c < C; c++) out[o + c] = (float) ((x[o + c] - mean) * rstd * gamma[c] + beta[c]);
         }
-    }
-
-    /** Mean of row x[o, o + C), summed in double: the mean of 384 floats loses bits in float. */
-    public static double rowMean(float[] x, int o, int C) {
-        double sum = 0;
-        for (int c = 0; c < C; c++) sum += x[o + c];
-        return sum / C;
-    }
-
-    /** 1 / sqrt(variance + eps) of row x[o, o + C) about its mean, in double: layer norm's statistics, shared by
-     *  the forward kernels and the backward so that all normalise with the same numbers. */
-    public static double rowRstd(float[] x, int o, int C, double mean, float eps) {
-        double var = 0;
-        for (int c = 0; c < C; c++) {
-            double d = x[o + c] - mean;
-            var += d * d;
-        }
-        var /= C;
-        return 1.0 / Math.sqrt(var + eps);
     }
 
     /** Exact GELU, x * Phi(x) with the error function, in place over n elements. */
