@@ -99,17 +99,13 @@ final class BodyReader implements AutoCloseable {
             }
             kept = true;
             return new Body(out.toByteArray());
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            // ApiExceptions from the loop pass through; Jetty reports a malformed body or one below the minimum
+            // data rate (408) with an unchecked HttpException, a broken connection with an IOException
+            if (e instanceof RuntimeException r && !(e instanceof org.eclipse.jetty.http.HttpException)) throw r;
             if (expired.get()) throw ApiException.timeout("the request body did not arrive within " + timeout.toSeconds() + " s");
             if (isTimeout(e)) throw ApiException.timeout("the request body arrived too slowly");
             throw ApiException.badRequest(null, "could not read the request body: " + RequestReader.clip(String.valueOf(e.getMessage())));
-        } catch (RuntimeException e) {
-            // Jetty signals a body below the minimum data rate (408) or a malformed one with an unchecked HttpException
-            if (e instanceof org.eclipse.jetty.http.HttpException h) {
-                if (h.getCode() == 408) throw ApiException.timeout("the request body arrived too slowly");
-                throw ApiException.badRequest(null, "could not read the request body: " + RequestReader.clip(String.valueOf(e.getMessage())));
-            }
-            throw e;
         } finally {
             if (deadline != null) deadline.cancel(false);
             if (!kept) buffered.addAndGet(-charged);
@@ -143,7 +139,7 @@ final class BodyReader implements AutoCloseable {
         }
     }
 
-    /** Jetty reports a body below the minimum data rate as an HTTP 408 failure inside the IOException. */
+    /** Whether Jetty reported a body below the minimum data rate: an HTTP 408 failure, thrown or wrapped. */
     private static boolean isTimeout(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof org.eclipse.jetty.http.HttpException h && h.getCode() == 408) return true;
