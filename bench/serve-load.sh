@@ -7,7 +7,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 . "$(dirname "$0")/../scripts/jdk25.sh"
 export JAVA_HOME="$JAVA25"
-./mvnw -q -B -DskipTests package >&2
+./mvnw -q -B -DskipTests -pl leap4j-core -am package >&2
 exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xmx4g \
   -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
-  -cp "target/test-classes:target/classes:$(cat target/classpath.txt)" dev.leap4j.serve.LoadHarness "$@"
+  -cp "leap4j-core/target/test-classes:leap4j-core/target/classes:$(cat leap4j-core/target/classpath.txt)" dev.leap4j.serve.LoadHarness "$@"

@@ -1,14 +1,14 @@
 // Training throughput: tokens/s of one forward + backward step (batch 32, max length 64, Wikipedia sentences) on a
 // model folder, for the given thread counts. A benchmark harness, not a test.
 // Run: java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-//        -cp target/leap4j-0.1.0-SNAPSHOT.jar:$(cat target/classpath.txt) scripts/TrainThroughput.java MODEL SENTENCES_TXT [THREADS...]
+//        -cp leap4j-core/target/leap4j-0.1.0-SNAPSHOT.jar:$(cat leap4j-core/target/classpath.txt) scripts/TrainThroughput.java MODEL SENTENCES_TXT [THREADS...]
 import dev.leap4j.model.BertWeights;
 import dev.leap4j.model.ModelFolder;
 import dev.leap4j.model.ModelLocator;
 import dev.leap4j.tensor.Parallel;
 import dev.leap4j.tokenize.TextTokenizer;
 import dev.leap4j.tokenize.TokenizedText;
-import dev.leap4j.train.Batch;
+import dev.leap4j.model.PackedBatch;
 import dev.leap4j.train.StudentPass;
 
 import java.nio.file.Files;
@@ -24,10 +24,10 @@ public class TrainThroughput {
             lines = s.limit(32 * 4).toList();
         }
         int[] threadCounts = a.length > 2 ? Arrays.stream(a, 2, a.length).mapToInt(Integer::parseInt).toArray() : new int[]{1, 2};
-        List<Batch> batches = new ArrayList<>();
+        List<PackedBatch> batches = new ArrayList<>();
         try (TextTokenizer tok = TextTokenizer.load(m.tokenizerJson(), 64)) {
             List<TokenizedText> t = tok.encodeAll(lines);
-            for (int i = 0; i < t.size(); i += 32) batches.add(Batch.of(t.subList(i, i + 32)));
+            for (int i = 0; i < t.size(); i += 32) batches.add(PackedBatch.of(t.subList(i, i + 32)));
         }
         int L = m.config().numLayers(), C = m.config().hidden();
         float[] dpooled = new float[L * 32 * C];

@@ -1,0 +1,220 @@
+package dev.leap4j.exit;
+
+import dev.leap4j.model.BertConfig;
+import dev.leap4j.model.BertWeights;
+import dev.leap4j.model.EncoderForward;
+import dev.leap4j.model.EncoderStack;
+import dev.leap4j.model.LayerBuffers;
+import dev.leap4j.model.ModelFolder;
+import dev.leap4j.model.PackedBatch;
+import dev.leap4j.model.Prompts;
+import dev.leap4j.tensor.Kernels;
+import dev.leap4j.tensor.Parallel;
+import dev.leap4j.tokenize.TextTokenizer;
+import dev.leap4j.tokenize.TokenizedText;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Sentence embeddings with per-input early exit. A batch is packed without padding and run layer by layer;
+ * after each layer >= minLayer every row's pooled state is compared with the previous layer's, and rows that
+ * exit leave the working batch at once (their tokens are compacted away), so later layers only pay for the
+ * inputs still running. Calls are serialised; activations live in one preallocated workspace that grows only
+ * between batches, never inside the layer loop.
+ */
+public final class EarlyExitEncoder implements AutoCloseable {
+    private final BertConfig config;
+    private final BertWeights weights;
+    private final TextTokenizer tokenizer;
+    private final Parallel pool;
+    private final String name;
+    private final Prompts prompts;
+
+    // workspace, grown between batches
+    private int tokenCapacity, rowCapacity, lengthCapacity;
+    private float[] x;              // (N, C) hidden states of the active rows, packed
+    private LayerBuffers buffers;
+    private float[][] scores;       // (threads, maxLen) attention scratch
+    private float[] prevPooled;     // (R, C) pooled state after the previous layer, by original row
+    private float[] curPooled;      // (R, C) pooled state after this layer, by original row
+
+    public EarlyExitEncoder(ModelFolder model, int threads) throws IOException {
+        this(model.config(), model.weights(), TextTokenizer.load(model.tokenizerJson(), model.config().maxLength()), threads,
+                model.dir().getFileName().toString(), model.prompts());
+    }
+
+    public EarlyExitEncoder(BertConfig config, BertWeights weights, TextTokenizer tokenizer, int threads, String name) {
+        this(config, weights, tokenizer, threads, name, Prompts.NONE);
+    }
+
+    /**
+     * @param prompts the model's prompts; the encoder never applies them itself (callers choose one per run or
+     *                request and prepend it), it only carries them for callers that hold nothing but the encoder
+     */
+    public EarlyExitEncoder(BertConfig config, BertWeights weights, TextTokenizer tokenizer, int threads, String name, Prompts prompts) {
+        if (weights.config != config) throw new IllegalArgumentException("weights were built for another config");
+        java.util.Objects.requireNonNull(prompts, "prompts (Prompts.NONE for none)");
+        this.config = config;
+        this.weights = weights;
+        this.tokenizer = tokenizer;
+        this.pool = new Parallel(threads);
+        this.name = name;
+        this.prompts = prompts;
+    }
+
+    public BertConfig config() {
+        return config;
+    }
+
+    public int numLayers() {
+        return config.numLayers();
+    }
+
+    public int dimension() {
+        return config.hidden();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int threads() {
+        return pool.threads();
+    }
+
+    /** The model's prompts (none for an encoder built without a model folder). */
+    public Prompts prompts() {
+        return prompts;
+    }
+
+    public TextTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public TokenizedText tokenize(String text) {
+        return tokenizer.encode(text);
+    }
+
+    /** Embeds texts in batches of batchSize; results in input order. */
+    public List<Embedding> embed(List<String> texts, ExitPolicy policy, int batchSize) {
+        if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        List<Embedding> out = new ArrayList<>(texts.size());
+        for (int i = 0; i < texts.size(); i += batchSize) {
+            List<TokenizedText> batch = tokenizer.encodeAll(texts.subList(i, Math.min(texts.size(), i + batchSize)));
+            out.addAll(embedTokens(batch, policy));
+        }
+        return out;
+    }
+
+    /** Embeds one batch of tokenized inputs; results in input order. */
+    public synchronized List<Embedding> embedTokens(List<TokenizedText> inputs, ExitPolicy policy) {
+        Embedding[] out = new Embedding[inputs.size()];
+        run(inputs, policy, out, null);
+        return java.util.Arrays.asList(out);
+    }
+
+    /**
+     * Full-depth run that records every layer's pooled (un-normalised) state: trace[i][l - 1] is input i after
+     * layer l. Exit decisions for any policy can be replayed from it exactly ({@link ExitReplay}).
+     */
+    public synchronized float[][][] trace(List<TokenizedText> inputs) {
+        float[][][] trace = new float[inputs.size()][config.numLayers()][];
+        run(inputs, ExitPolicy.fullDepth(), new Embedding[inputs.size()], trace);
+        return trace;
+    }
+
+    private void run(List<TokenizedText> inputs, ExitPolicy policy, Embedding[] out, float[][][] trace) {
+        int rows = inputs.size();
+        if (rows == 0) return;
+        policy.checkDepth(config.numLayers());
+        for (int r = 0; r < rows; r++) {
+            int len = inputs.get(r).length();
+            if (len > config.maxPositions()) throw new IllegalArgumentException("input " + r + " has " + len + " tokens; the model takes at most " + config.maxPositions());
+        }
+        PackedBatch batch = PackedBatch.of(inputs);
+        ensureCapacity(batch.tokens(), rows, batch.maxLen());
+        int C = config.hidden(), L = config.numLayers();
+        int[] streak = new int[rows]; // by original row: layers in a row that agreed with their predecessor
+        boolean monitor = policy.monitors() || trace != null;
+        // pooling starts one layer before the first exit layer, which the rule compares against
+        int firstPooled = trace != null ? 1 : policy.firstExitLayer() - 1;
+        EncoderStack.run(weights, pool, batch, EncoderStack.Buffers.inference(x, buffers, scores), L, (l, h, b) -> {
+            boolean last = l == L;
+            if (!(monitor && l >= firstPooled) && !last) return true;
+            // pooled states are kept at the row's original index, so dropping rows never moves them
+            for (int s = 0; s < b.rows(); s++) EncoderForward.poolForward(config.pooling(), h, C, b.offsets()[s], b.lens()[s], curPooled, b.slot(s) * C);
+            if (trace != null) {
+                for (int s = 0; s < b.rows(); s++) trace[b.slot(s)][l - 1] = java.util.Arrays.copyOfRange(curPooled, b.slot(s) * C, b.slot(s) * C + C);
+            }
+            boolean[] exits = null;
+            for (int s = 0; s < b.rows(); s++) {
+                int orig = b.slot(s);
+                boolean exit = last;
+                if (!last && policy.monitors() && l >= policy.firstExitLayer()) {
+                    streak[orig] = policy.streak(streak[orig], cosine(curPooled, orig * C, prevPooled, orig * C, C));
+                    exit = policy.exits(streak[orig]);
+                }
+                if (exit) {
+                    out[orig] = new Embedding(finish(curPooled, orig * C), l, b.lens()[s], inputs.get(orig).truncated());
+                    if (exits == null) exits = new boolean[b.rows()];
+                    exits[s] = true;
+                }
+            }
+            if (last) return false;
+            if (exits != null) b.retain(exits, h, C);
+            float[] swap = prevPooled;
+            prevPooled = curPooled;
+            curPooled = swap;
+            return true;
+        });
+    }
+
+    private float[] finish(float[] pooled, int off) {
+        int C = config.hidden();
+        float[] v = java.util.Arrays.copyOfRange(pooled, off, off + C);
+        if (config.normalize()) normalize(v);
+        return v;
+    }
+
+    /** In-place L2 normalisation, as torch.nn.functional.normalize (eps 1e-12). */
+    public static void normalize(float[] v) {
+        double ss = 0;
+        for (float f : v) ss += (double) f * f;
+        float inv = (float) (1.0 / Math.max(Math.sqrt(ss), 1e-12));
+        for (int i = 0; i < v.length; i++) v[i] *= inv;
+    }
+
+    /** Cosine similarity of two vectors; 0 when either is zero. */
+    public static double cosine(float[] a, int aOff, float[] b, int bOff, int n) {
+        double ab = Kernels.dot(a, aOff, b, bOff, n);
+        double aa = Kernels.dot(a, aOff, a, aOff, n);
+        double bb = Kernels.dot(b, bOff, b, bOff, n);
+        double d = Math.sqrt(aa) * Math.sqrt(bb);
+        return d == 0 ? 0 : ab / d;
+    }
+
+    private void ensureCapacity(int tokens, int rows, int maxLen) {
+        if (tokens > tokenCapacity) {
+            tokenCapacity = Math.max(tokens, tokenCapacity + tokenCapacity / 2);
+            x = new float[tokenCapacity * config.hidden()];
+            buffers = LayerBuffers.forInference(tokenCapacity, config);
+        }
+        if (rows > rowCapacity) {
+            rowCapacity = Math.max(rows, rowCapacity + rowCapacity / 2);
+            prevPooled = new float[rowCapacity * config.hidden()];
+            curPooled = new float[rowCapacity * config.hidden()];
+        }
+        if (maxLen > lengthCapacity) {
+            lengthCapacity = maxLen;
+            scores = EncoderForward.attentionScratch(config, pool.threads(), maxLen);
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+        tokenizer.close();
+    }
+}

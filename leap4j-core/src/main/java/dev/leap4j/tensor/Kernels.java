@@ -1,0 +1,396 @@
+package dev.leap4j.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * SIMD kernels over flat float arrays (JDK Vector API). Each has a scalar twin in the tests' ScalarKernels, compared at awkward sizes.
+ *
+ * <p>Bit-exactness contract: {@link #matmulForward} computes every output element as one fused-multiply-add
+ * chain over k in ascending order, whatever the row count, column range or thread split. That is what makes an
+ * input's embedding identical alone and inside any batch, and identical across thread counts.
+ */
+public final class Kernels {
+    private Kernels() {}
+
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    /** Columns per matmul micro-kernel: three vectors keep 4x3 accumulators in AVX2's 16 registers. */
+    public static final int COL_BLOCK = 3 * L;
+
+    /** out (M, N) = x (M, K) · w (K, N) + b (N), all rows, columns [n0, n1). b may be null. */
+    public static void matmulForward(float[] out, float[] x, float[] w, float[] b, int M, int K, int N, int n0, int n1) {
+        assert n0 >= 0 && n1 <= N && n0 <= n1 : "column range";
+        assert x.length >= M * K && w.length >= K * N && out.length >= M * N : "buffer sizes";
+        int n = n0;
+        for (; n + COL_BLOCK <= n1; n += COL_BLOCK) {
+            int m = 0;
+            for (; m + 4 <= M; m += 4) block4x3(out, x, w, b, K, N, m, n, n, N, 0, K);
+            for (; m < M; m++) block1x3(out, x, w, b, K, N, m, n, n, N, 0, K);
+        }
+        for (; n + L <= n1; n += L) {
+            for (int m = 0; m < M; m++) block1x1(out, x, w, b, K, N, m, n);
+        }
+        for (; n < n1; n++) {
+            for (int m = 0; m < M; m++) {
+                float acc = 0f;
+                for (int k = 0; k < K; k++) acc = Math.fma(x[m * K + k], w[k * N + n], acc);
+                out[m * N + n] = b == null ? acc : acc + b[n];
+            }
+        }
+    }
+
+    /** The whole matmul, columns split across the pool in micro-kernel-aligned chunks. */
+    public static void matmulForward(Parallel pool, float[] out, float[] x, float[] w, float[] b, int M, int K, int N) {
+        int blocks = (N + COL_BLOCK - 1) / COL_BLOCK;
+        if (pool == null || pool.threads() == 1 || (long) M * K * N < 32_768) {
+            matmulForward(out, x, w, b, M, K, N, 0, N);
+            return;
+        }
+        pool.forRange(blocks, (t, s, e) -> matmulForward(out, x, w, b, M, K, N, s * COL_BLOCK, Math.min(N, e * COL_BLOCK)));
+    }
+
+    /**
+     * Rows of k per step of the packed kernel's K loop: a (K_BLOCK, COL_BLOCK) slice of a panel is 12 KiB with AVX2,
+     * so it stays in L1 while every group of four rows runs over it. Without the blocking each row group streams the
+     * whole panel again (36 KiB for K = 384, 144 KiB for K = 1536) from L2 or memory.
+     */
+    static final int K_BLOCK = 128;
+
+    /** out (M, N) = x (M, K) · w + b over whole panels [p0, p1) of a packed w; b may be null. */
+    public static void matmulForward(float[] out, float[] x, PackedMatrix w, float[] b, int M, int p0, int p1) {
+        int K = w.rows, N = w.cols, cb = COL_BLOCK;
+        float[] wp = w.data;
+        // one row group gains nothing from K blocks: its panel is read once either way
+        int kBlock = M > 4 ? K_BLOCK : K;
+        for (int p = p0; p < p1; p++) {
+            int n = p * cb, base = p * K * cb;
+            if (n + cb <= N) {
+                // Each k block continues every output's fused chain where the previous block left it (partial
+                // sums parked in out are floats, exact): the same chain over ascending k as one pass, bit for bit
+                for (int k0 = 0; k0 < K; k0 += kBlock) {
+                    int k1 = Math.min(K, k0 + kBlock);
+                    int m = 0;
+                    for (; m + 4 <= M; m += 4) block4x3(out, x, wp, b, K, N, m, n, base, cb, k0, k1);
+                    for (; m < M; m++) block1x3(out, x, wp, b, K, N, m, n, base, cb, k0, k1);
+                }
+            } else {
+                // ragged last panel: same fused chain per element, scalar, valid columns only
+                for (int m = 0; m < M; m++) {
+                    for (int j = 0; n + j < N; j++) {
+                        float acc = 0f;
+                        for (int k = 0; k < K; k++) acc = Math.fma(x[m * K + k], wp[base + k * cb + j], acc);
+                        out[m * N + n + j] = b == null ? acc : acc + b[n + j];
+                    }
+                }
+            }
+        }
+    }
+
+    /** The whole packed matmul, panels split across the pool. */
+    public static void matmulForward(Parallel pool, float[] out, float[] x, PackedMatrix w, float[] b, int M) {
+        assert x.length >= M * w.rows && out.length >= M * w.cols : "buffer sizes";
+        if (pool == null || pool.threads() == 1 || (long) M * w.rows * w.cols < 32_768) {
+            matmulForward(out, x, w, b, M, 0, w.panels);
+            return;
+        }
+        pool.forRange(w.panels, (t, p0, p1) -> matmulForward(out, x, w, b, M, p0, p1));
+    }
+
+    /**
+     * Rows m..m+3, columns n..n+3L, k in [k0, k1); weight row k of this block starts at w[wBase + k * wStride].
+     * A block after the first resumes the accumulators from out; the last adds the bias.
+     */
+    private static void block4x3(float[] out, float[] x, float[] w, float[] b, int K, int N, int m, int n, int wBase, int wStride,
+                                 int k0, int k1) {
+        int o0 = m * N + n, o1 = o0 + N, o2 = o1 + N, o3 = o2 + N;
+        FloatVector a00, a01, a02, a10, a11, a12, a20, a21, a22, a30, a31, a32;
+        if (k0 == 0) {
+            a00 = a01 = a02 = a10 = a11 = a12 = a20 = a21 = a22 = a30 = a31 = a32 = FloatVector.zero(S);
+        } else {
+            a00 = FloatVector.fromArray(S, out, o0); a01 = FloatVector.fromArray(S, out, o0 + L); a02 = FloatVector.fromArray(S, out, o0 + 2 * L);
+            a10 = FloatVector.fromArray(S, out, o1); a11 = FloatVector.fromArray(S, out, o1 + L); a12 = FloatVector.fromArray(S, out, o1 + 2 * L);
+            a20 = FloatVector.fromArray(S, out, o2); a21 = FloatVector.fromArray(S, out, o2 + L); a22 = FloatVector.fromArray(S, out, o2 + 2 * L);
+            a30 = FloatVector.fromArray(S, out, o3); a31 = FloatVector.fromArray(S, out, o3 + L); a32 = FloatVector.fromArray(S, out, o3 + 2 * L);
+        }
+        int x0 = m * K, x1 = x0 + K, x2 = x1 + K, x3 = x2 + K;
+        for (int k = k0, wk = wBase + k0 * wStride; k < k1; k++, wk += wStride) {
+            FloatVector w0 = FloatVector.fromArray(S, w, wk);
+            FloatVector w1 = FloatVector.fromArray(S, w, wk + L);
+            FloatVector w2 = FloatVector.fromArray(S, w, wk + 2 * L);
+            FloatVector v = FloatVector.broadcast(S, x[x0 + k]);
+            a00 = w0.fma(v, a00); a01 = w1.fma(v, a01); a02 = w2.fma(v, a02);
+            v = FloatVector.broadcast(S, x[x1 + k]);
+            a10 = w0.fma(v, a10); a11 = w1.fma(v, a11); a12 = w2.fma(v, a12);
+            v = FloatVector.broadcast(S, x[x2 + k]);
+            a20 = w0.fma(v, a20); a21 = w1.fma(v, a21); a22 = w2.fma(v, a22);
+            v = FloatVector.broadcast(S, x[x3 + k]);
+            a30 = w0.fma(v, a30); a31 = w1.fma(v, a31); a32 = w2.fma(v, a32);
+        }
+        float[] bias = k1 == K ? b : null;
+        store3(out, bias, o0, n, a00, a01, a02);
+        store3(out, bias, o1, n, a10, a11, a12);
+        store3(out, bias, o2, n, a20, a21, a22);
+        store3(out, bias, o3, n, a30, a31, a32);
+    }
+
+    private static void block1x3(float[] out, float[] x, float[] w, float[] b, int K, int N, int m, int n, int wBase, int wStride,
+                                 int k0, int k1) {
+        int o = m * N + n;
+        FloatVector a0, a1, a2;
+        if (k0 == 0) {
+            a0 = a1 = a2 = FloatVector.zero(S);
+        } else {
+            a0 = FloatVector.fromArray(S, out, o);
+            a1 = FloatVector.fromArray(S, out, o + L);
+            a2 = FloatVector.fromArray(S, out, o + 2 * L);
+        }
+        int x0 = m * K;
+        for (int k = k0, wk = wBase + k0 * wStride; k < k1; k++, wk += wStride) {
+            FloatVector v = FloatVector.broadcast(S, x[x0 + k]);
+            a0 = FloatVector.fromArray(S, w, wk).fma(v, a0);
+            a1 = FloatVector.fromArray(S, w, wk + L).fma(v, a1);
+            a2 = FloatVector.fromArray(S, w, wk + 2 * L).fma(v, a2);
+        }
+        store3(out, k1 == K ? b : null, o, n, a0, a1, a2);
+    }
+
+    private static void block1x1(float[] out, float[] x, float[] w, float[] b, int K, int N, int m, int n) {
+        FloatVector a0 = FloatVector.zero(S);
+        int x0 = m * K;
+        for (int k = 0, wk = n; k < K; k++, wk += N) {
+            a0 = FloatVector.fromArray(S, w, wk).fma(FloatVector.broadcast(S, x[x0 + k]), a0);
+        }
+        if (b != null) a0 = a0.add(FloatVector.fromArray(S, b, n));
+        a0.intoArray(out, m * N + n);
+    }
+
+    private static void store3(float[] out, float[] b, int o, int n, FloatVector a0, FloatVector a1, FloatVector a2) {
+        if (b != null) {
+            a0 = a0.add(FloatVector.fromArray(S, b, n));
+            a1 = a1.add(FloatVector.fromArray(S, b, n + L));
+            a2 = a2.add(FloatVector.fromArray(S, b, n + 2 * L));
+        }
+        a0.intoArray(out, o);
+        a1.intoArray(out, o + L);
+        a2.intoArray(out, o + 2 * L);
+    }
+
+    /** Row-wise layer norm over C for rows [m0, m1); out may alias x. */
+    public static void layerNormForward(float[] out, float[] x, float[] gamma, float[] beta, int C, float eps, int m0, int m1) {
+        for (int m = m0; m < m1; m++) {
+            int o = m * C;
+            double mean = LayerNormStats.rowMean(x, o, C);
+            float fmean = (float) mean;
+            float rstd = (float) LayerNormStats.rowRstd(x, o, C, mean, eps);
+            int c = 0;
+            FloatVector vm = FloatVector.broadcast(S, fmean), vr = FloatVector.broadcast(S, rstd);
+            for (; c + L <= C; c += L) {
+                FloatVector v = FloatVector.fromArray(S, x, o + c).sub(vm).mul(vr);
+                v.fma(FloatVector.fromArray(S, gamma, c), FloatVector.fromArray(S, beta, c)).intoArray(out, o + c);
+            }
+            for (; c < C; c++) out[o + c] = Math.fma((x[o + c] - fmean) * rstd, gamma[c], beta[c]);
+        }
+    }
+
+    /** Exact (erf) GELU in place over [i0, i1). */
+    public static void geluForward(float[] x, int i0, int i1) {
+        int i = i0;
+        FloatVector half = FloatVector.broadcast(S, 0.5f);
+        FloatVector invSqrt2 = FloatVector.broadcast(S, (float) (1 / Math.sqrt(2)));
+        for (; i + L <= i1; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, i);
+            v.mul(half).mul(onePlusErf(v.mul(invSqrt2))).intoArray(x, i);
+        }
+        for (; i < i1; i++) x[i] = geluScalarFast(x[i]);
+    }
+
+    // 1 + erf(x) straight from erfc(|x|): erfc(|x|) for x < 0, 2 - erfc(|x|) otherwise. Forming erf = 1 - erfc
+    // first and then adding 1 cancels every bit of the left tail (GELU(-5.6) = -2.6e-7 came out as -0).
+    static FloatVector onePlusErf(FloatVector x) {
+        FloatVector erfc = erfcAbs(x);
+        return erfc.neg().add(2f).blend(erfc, x.compare(VectorOperators.LT, 0f));
+    }
+
+    // Abramowitz & Stegun 7.1.26 is only 1.5e-7 absolute; float32 needs better, so this uses the
+    // same rational form with erfc(x) = t*exp(-x^2 + P(t)) (Numerical Recipes erfcc, |rel err| < 1.2e-7).
+    /** erfc(|x|). */
+    static FloatVector erfcAbs(FloatVector x) {
+        FloatVector z = x.abs();
+        FloatVector t = FloatVector.broadcast(S, 1f).div(z.mul(0.5f).add(1f));
+        FloatVector p = t.mul(0.17087277f).add(-0.82215223f);
+        p = p.fma(t, FloatVector.broadcast(S, 1.48851587f));
+        p = p.fma(t, FloatVector.broadcast(S, -1.13520398f));
+        p = p.fma(t, FloatVector.broadcast(S, 0.27886807f));
+        p = p.fma(t, FloatVector.broadcast(S, -0.18628806f));
+        p = p.fma(t, FloatVector.broadcast(S, 0.09678418f));
+        p = p.fma(t, FloatVector.broadcast(S, 0.37409196f));
+        p = p.fma(t, FloatVector.broadcast(S, 1.00002368f));
+        p = p.fma(t, FloatVector.broadcast(S, -1.26551223f));
+        return t.mul(expForward(z.mul(z).neg().add(p)));
+    }
+
+    // exp from lanewise add/mul/fma only (Cody-Waite reduction, Cephes expf polynomial, ~1 ulp): lanewise(EXP)
+    // is a SIMD intrinsic in C2-compiled code but Math.exp per lane in interpreted code, and the two differ in
+    // the last bit, which made an input's embedding depend on how warm the JIT was.
+    private static final float EXP_LO = -87.33f, EXP_HI = 88f, LOG2E = 1.44269504f, ROUND = 12582912f; // 1.5 * 2^23
+
+    static FloatVector expForward(FloatVector x) {
+        x = x.max(EXP_LO).min(EXP_HI);
+        FloatVector n = x.fma(LOG2E, ROUND).sub(ROUND);
+        FloatVector r = n.fma(FloatVector.broadcast(S, -0.693359375f), x);
+        r = n.fma(FloatVector.broadcast(S, 2.12194440e-4f), r);
+        FloatVector p = r.fma(1.9875691500e-4f, 1.3981999507e-3f);
+        p = p.fma(r, FloatVector.broadcast(S, 8.3334519073e-3f));
+        p = p.fma(r, FloatVector.broadcast(S, 4.1665795894e-2f));
+        p = p.fma(r, FloatVector.broadcast(S, 1.6666665459e-1f));
+        p = p.fma(r, FloatVector.broadcast(S, 5.0000001201e-1f));
+        p = p.fma(r.mul(r), r).add(1f);
+        IntVector e = (IntVector) n.convert(VectorOperators.F2I, 0);
+        return p.mul(e.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+    }
+
+    /** The scalar form of {@link #expForward(FloatVector)}: the same operations in the same order, so the same bits. */
+    static float expFast(float x) {
+        x = Math.min(Math.max(x, EXP_LO), EXP_HI);
+        float n = Math.fma(x, LOG2E, ROUND) - ROUND;
+        float r = Math.fma(n, -0.693359375f, x);
+        r = Math.fma(n, 2.12194440e-4f, r);
+        float p = Math.fma(r, 1.9875691500e-4f, 1.3981999507e-3f);
+        p = Math.fma(p, r, 8.3334519073e-3f);
+        p = Math.fma(p, r, 4.1665795894e-2f);
+        p = Math.fma(p, r, 1.6666665459e-1f);
+        p = Math.fma(p, r, 5.0000001201e-1f);
+        p = Math.fma(p, r * r, r) + 1f;
+        return p * Float.intBitsToFloat(((int) n + 127) << 23);
+    }
+
+    /** erfc(|x|), the scalar form of {@link #erfcAbs(FloatVector)} with the same operations in the same order. */
+    static float erfcAbsFast(float x) {
+        float z = Math.abs(x);
+        float t = 1f / (1f + 0.5f * z);
+        float p = t * 0.17087277f - 0.82215223f;
+        p = Math.fma(p, t, 1.48851587f);
+        p = Math.fma(p, t, -1.13520398f);
+        p = Math.fma(p, t, 0.27886807f);
+        p = Math.fma(p, t, -0.18628806f);
+        p = Math.fma(p, t, 0.09678418f);
+        p = Math.fma(p, t, 0.37409196f);
+        p = Math.fma(p, t, 1.00002368f);
+        p = Math.fma(p, t, -1.26551223f);
+        return t * expFast(-z * z + p);
+    }
+
+    static float geluScalarFast(float v) {
+        float u = v * (float) (1 / Math.sqrt(2));
+        float erfc = erfcAbsFast(u);
+        return 0.5f * v * (u < 0 ? erfc : 2f - erfc);
+    }
+
+    /** a += b over [i0, i1). */
+    public static void addInPlace(float[] a, float[] b, int i0, int i1) {
+        int i = i0;
+        for (; i + L <= i1; i += L) FloatVector.fromArray(S, a, i).add(FloatVector.fromArray(S, b, i)).intoArray(a, i);
+        for (; i < i1; i++) a[i] += b[i];
+    }
+
+    /** a[aOff..aOff+n) += b[bOff..bOff+n). */
+    public static void addInPlace(float[] a, int aOff, float[] b, int bOff, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) FloatVector.fromArray(S, a, aOff + i).add(FloatVector.fromArray(S, b, bOff + i)).intoArray(a, aOff + i);
+        for (; i < n; i++) a[aOff + i] += b[bOff + i];
+    }
+
+    /** Dot product; lane-parallel partial sums, so not bit-equal to the scalar twin (tested to tolerance), but deterministic. */
+    public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (; i + L <= n; i += L) acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
+        // lanes summed in lane order: reduceLanes(ADD) may associate differently in interpreted and compiled
+        // code (it did: ~40% of results differed in the last bit), and attention scores and exit cosines must not
+        // depend on JIT state
+        float s = 0f;
+        for (int j = 0; j < L; j++) s += acc.lane(j);
+        for (; i < n; i++) s = Math.fma(a[aOff + i], b[bOff + i], s);
+        return s;
+    }
+
+    /** y[0..n) += alpha * x[xOff..xOff+n). */
+    public static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+        int i = 0;
+        FloatVector va = FloatVector.broadcast(S, alpha);
+        for (; i + L <= n; i += L) {
+            FloatVector.fromArray(S, x, xOff + i).fma(va, FloatVector.fromArray(S, y, yOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) y[yOff + i] = Math.fma(x[xOff + i], alpha, y[yOff + i]);
+    }
+
+    /**
+     * Multi-head self-attention over packed rows (no padding): row r owns tokens [offsets[r], offsets[r] + lens[r]).
+     * qkv (Ntok, 3C) holds q | k | v per token; out (Ntok, C). Runs (row, head) pairs [p0, p1) where pair = r * H + h.
+     * Keys beyond a row's length do not exist here, which is exactly the padding mask.
+     * Each head's keys are first transposed to (D, len) so that scores are vectorised over keys as one fused
+     * multiply-add chain over d per score: no horizontal reduction, whose rounding may depend on JIT state.
+     * scratch: per-worker, at least {@link #attentionScratchSize}(D, max(lens)) floats.
+     */
+    public static void attentionForward(float[] out, float[] qkv, int[] offsets, int[] lens, int H, int D,
+                                        int p0, int p1, float[] scratch) {
+        int C = H * D, C3 = 3 * C;
+        float scale = (float) (1.0 / Math.sqrt(D));
+        for (int p = p0; p < p1; p++) {
+            int r = p / H, h = p % H;
+            int off = offsets[r], len = lens[r];
+            if (scratch.length < attentionScratchSize(D, len)) {
+                throw new IllegalArgumentException("attention scratch holds " + scratch.length + " floats; a row of " + len + " tokens needs " + attentionScratchSize(D, len));
+            }
+            int kt = len; // scratch[0, len) scores; scratch[len, len + D * len) keys transposed (D, len)
+            for (int j = 0; j < len; j++) {
+                int k = (off + j) * C3 + C + h * D;
+                for (int d = 0; d < D; d++) scratch[kt + d * len + j] = qkv[k + d];
+            }
+            for (int i = 0; i < len; i++) {
+                int q = (off + i) * C3 + h * D;
+                int j = 0;
+                for (; j + L <= len; j += L) {
+                    FloatVector acc = FloatVector.zero(S);
+                    for (int d = 0; d < D; d++) {
+                        acc = FloatVector.fromArray(S, scratch, kt + d * len + j).fma(FloatVector.broadcast(S, qkv[q + d]), acc);
+                    }
+                    acc.mul(scale).intoArray(scratch, j);
+                }
+                for (; j < len; j++) {
+                    float acc = 0f;
+                    for (int d = 0; d < D; d++) acc = Math.fma(scratch[kt + d * len + j], qkv[q + d], acc);
+                    scratch[j] = acc * scale;
+                }
+                // max is exact in any order; the sum keeps lane partials added in lane order (deterministic)
+                float max = Float.NEGATIVE_INFINITY;
+                for (j = 0; j < len; j++) max = Math.max(max, scratch[j]);
+                FloatVector vmax = FloatVector.broadcast(S, max), vsum = FloatVector.zero(S);
+                for (j = 0; j + L <= len; j += L) {
+                    FloatVector e = expForward(FloatVector.fromArray(S, scratch, j).sub(vmax));
+                    e.intoArray(scratch, j);
+                    vsum = vsum.add(e);
+                }
+                float sum = 0f;
+                for (int lane = 0; lane < L; lane++) sum += vsum.lane(lane);
+                for (; j < len; j++) {
+                    float e = expFast(scratch[j] - max);
+                    scratch[j] = e;
+                    sum += e;
+                }
+                float inv = 1f / sum;
+                int o = (off + i) * C + h * D;
+                java.util.Arrays.fill(out, o, o + D, 0f);
+                for (j = 0; j < len; j++) axpy(scratch[j] * inv, qkv, (off + j) * C3 + 2 * C + h * D, out, o, D);
+            }
+        }
+    }
+
+    /** Floats of per-worker scratch {@link #attentionForward} needs for rows of up to maxLen tokens. */
+    public static int attentionScratchSize(int D, int maxLen) {
+        return (D + 1) * maxLen;
+    }
+}

@@ -1,0 +1,127 @@
+package dev.leap4j.tensor;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The engine's one explicit thread pool: {@code threads - 1} workers plus the calling thread run a range split
+ * into at most {@code threads} fixed, contiguous chunks. Chunk boundaries depend only on the range and the
+ * thread count, never on timing, so results are deterministic. Which thread runs a chunk is dynamic: chunks are
+ * claimed from a shared counter, so when a worker is slow to wake (a busy machine, a descheduled core) the caller
+ * runs its chunk instead of waiting for it. Workers spin briefly (well under a millisecond) before parking, because
+ * a forward pass dispatches dozens of sub-millisecond regions; once parked they stay parked until the next region.
+ * One region runs at a time (callers are serialised).
+ */
+public final class Parallel implements AutoCloseable {
+    /** A chunk of a parallel region: indices [start, end), run by worker {@code worker} in [0, threads). */
+    @FunctionalInterface
+    public interface RangeTask {
+        void run(int worker, int start, int end);
+    }
+
+    private static final int SPIN_LIMIT = 1 << 14;
+
+    private final int threads;
+    private final Thread[] workers;
+    private final AtomicInteger generation = new AtomicInteger();
+    // (generation << 32) | next chunk: a claim is valid only for the region it was made in
+    private final AtomicLong claims = new AtomicLong();
+    private final AtomicInteger pending = new AtomicInteger();
+    private volatile RangeTask task;
+    private volatile int size;
+    private volatile int parts;
+    private volatile Throwable failure;
+    private volatile boolean closed;
+
+    public Parallel(int threads) {
+        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        this.threads = threads;
+        this.workers = new Thread[threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            int id = i + 1;
+            workers[i] = Thread.ofPlatform().daemon().name("leap4j-worker-" + id).start(() -> workerLoop(id));
+        }
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    /** Runs task over [0, n) split into at most {@link #threads()} contiguous chunks; returns when all are done. */
+    public synchronized void forRange(int n, RangeTask task) {
+        if (closed) throw new IllegalStateException("thread pool is closed");
+        if (n <= 0) return;
+        int p = Math.min(threads, n);
+        if (p == 1) {
+            task.run(0, 0, n);
+            return;
+        }
+        int gen = generation.get() + 1;
+        this.task = task;
+        this.size = n;
+        this.parts = p;
+        this.failure = null;
+        pending.set(p);
+        claims.set((long) gen << 32);
+        generation.set(gen);
+        for (Thread w : workers) LockSupport.unpark(w);
+        runClaims(0, gen, task, n, p);
+        int spins = 0;
+        while (pending.get() > 0) {
+            if (++spins < SPIN_LIMIT) Thread.onSpinWait();
+            else LockSupport.parkNanos(20_000);
+        }
+        this.task = null;
+        Throwable t = failure;
+        if (t instanceof RuntimeException re) throw re;
+        if (t instanceof Error e) throw e;
+        if (t != null) throw new IllegalStateException(t);
+    }
+
+    /** Claims and runs chunks of region gen until none is left; worker is the index of the calling thread. */
+    private void runClaims(int worker, int gen, RangeTask t, int n, int p) {
+        while (true) {
+            long v = claims.get();
+            if ((int) (v >>> 32) != gen) return;
+            int chunk = (int) v;
+            if (chunk >= p) return;
+            if (!claims.compareAndSet(v, v + 1)) continue;
+            try {
+                int start = (int) ((long) n * chunk / p), end = (int) ((long) n * (chunk + 1) / p);
+                if (start < end) t.run(worker, start, end);
+            } catch (Throwable e) {
+                failure = e;
+            } finally {
+                pending.decrementAndGet();
+            }
+        }
+    }
+
+    private void workerLoop(int id) {
+        int seen = 0;
+        while (!closed) {
+            int spins = 0;
+            int g;
+            while ((g = generation.get()) == seen && !closed) {
+                // after a short spin an idle worker parks until forRange or close unparks it: no timed wake-ups,
+                // so an idle pool costs no CPU beside other work (an unpark that comes first makes park return at once)
+                if (++spins < SPIN_LIMIT) Thread.onSpinWait();
+                else LockSupport.park(this);
+            }
+            if (closed) return;
+            seen = g;
+            // task, size and parts were written before generation; a stale read is harmless because a claim
+            // only succeeds while the region's generation is still current
+            RangeTask t = task;
+            int n = size, p = parts;
+            if (t != null) runClaims(id, g, t, n, p);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (Thread w : workers) LockSupport.unpark(w);
+    }
+}
