@@ -3,8 +3,8 @@
 # OUT whose inputs exit at layer 7. Progress on stderr, STS-B dev probes in OUT/train-log.jsonl. Rerun the same
 # command to resume after an interruption (the checkpoint and the teacher cache in OUT are reused).
 # usage: bench/leap-recipe.sh OUT [MODEL]
-#   RECIPE_SENTENCES (default 64000): training sentences, one epoch of batch 32
-#   RECIPE_BROWN (default 32000): how many of them come from the Brown corpus (news, fiction, reviews, ... genres
+#   RECIPE_SENTENCES (default 80000): training sentences, one epoch of batch 32
+#   RECIPE_BROWN (default 40000): how many of them come from the Brown corpus (news, fiction, reviews, ... genres
 #     that Wikipedia lacks), interleaved line by line with Wikipedia; 0 = Wikipedia only
 #   RECIPE_POOLING (default model): the loss pooling (model = the student's own: CLS for bge, mean for e5)
 #   RECIPE_THREADS (default: all cores)
@@ -18,8 +18,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${1:?usage: bench/leap-recipe.sh OUT [MODEL]}"
 model="${2:-e5-small-v2}"
-sentences="${RECIPE_SENTENCES:-64000}"
-brown="${RECIPE_BROWN:-32000}"
+sentences="${RECIPE_SENTENCES:-80000}"
+brown="${RECIPE_BROWN:-40000}"
 pooling="${RECIPE_POOLING:-model}"
 threads="${RECIPE_THREADS:-$(nproc)}"
 data="$here/../shared/data"

@@ -27,8 +27,8 @@ public final class Kernels {
         int n = n0;
         for (; n + COL_BLOCK <= n1; n += COL_BLOCK) {
             int m = 0;
-            for (; m + 4 <= M; m += 4) block4x3(out, x, w, b, K, N, m, n, n, N, 0, K);
-            for (; m < M; m++) block1x3(out, x, w, b, K, N, m, n, n, N, 0, K);
+            for (; m + 4 <= M; m += 4) block4x3(out, x, w, b, K, N, m, n, n, N);
+            for (; m < M; m++) block1x3(out, x, w, b, K, N, m, n, n, N);
         }
         for (; n + L <= n1; n += L) {
             for (int m = 0; m < M; m++) block1x1(out, x, w, b, K, N, m, n);
@@ -52,30 +52,16 @@ public final class Kernels {
         pool.forRange(blocks, (t, s, e) -> matmulForward(out, x, w, b, M, K, N, s * COL_BLOCK, Math.min(N, e * COL_BLOCK)));
     }
 
-    /**
-     * Rows of k per step of the packed kernel's K loop: a (K_BLOCK, COL_BLOCK) slice of a panel is 12 KiB with AVX2,
-     * so it stays in L1 while every group of four rows runs over it. Without the blocking each row group streams the
-     * whole panel again (36 KiB for K = 384, 144 KiB for K = 1536) from L2 or memory.
-     */
-    static final int K_BLOCK = 128;
-
     /** out (M, N) = x (M, K) · w + b over whole panels [p0, p1) of a packed w; b may be null. */
     public static void matmulForward(float[] out, float[] x, PackedMatrix w, float[] b, int M, int p0, int p1) {
         int K = w.rows, N = w.cols, cb = COL_BLOCK;
         float[] wp = w.data;
-        // one row group gains nothing from K blocks: its panel is read once either way
-        int kBlock = M > 4 ? K_BLOCK : K;
         for (int p = p0; p < p1; p++) {
             int n = p * cb, base = p * K * cb;
             if (n + cb <= N) {
-                // Each k block continues every output's fused chain where the previous block left it (partial
-                // sums parked in out are floats, exact): the same chain over ascending k as one pass, bit for bit
-                for (int k0 = 0; k0 < K; k0 += kBlock) {
-                    int k1 = Math.min(K, k0 + kBlock);
-                    int m = 0;
-                    for (; m + 4 <= M; m += 4) block4x3(out, x, wp, b, K, N, m, n, base, cb, k0, k1);
-                    for (; m < M; m++) block1x3(out, x, wp, b, K, N, m, n, base, cb, k0, k1);
-                }
+                int m = 0;
+                for (; m + 4 <= M; m += 4) block4x3(out, x, wp, b, K, N, m, n, base, cb);
+                for (; m < M; m++) block1x3(out, x, wp, b, K, N, m, n, base, cb);
             } else {
                 // ragged last panel: same fused chain per element, scalar, valid columns only
                 for (int m = 0; m < M; m++) {
@@ -99,24 +85,14 @@ public final class Kernels {
         pool.forRange(w.panels, (t, p0, p1) -> matmulForward(out, x, w, b, M, p0, p1));
     }
 
-    /**
-     * Rows m..m+3, columns n..n+3L, k in [k0, k1); weight row k of this block starts at w[wBase + k * wStride].
-     * A block after the first resumes the accumulators from out; the last adds the bias.
-     */
-    private static void block4x3(float[] out, float[] x, float[] w, float[] b, int K, int N, int m, int n, int wBase, int wStride,
-                                 int k0, int k1) {
-        int o0 = m * N + n, o1 = o0 + N, o2 = o1 + N, o3 = o2 + N;
-        FloatVector a00, a01, a02, a10, a11, a12, a20, a21, a22, a30, a31, a32;
-        if (k0 == 0) {
-            a00 = a01 = a02 = a10 = a11 = a12 = a20 = a21 = a22 = a30 = a31 = a32 = FloatVector.zero(S);
-        } else {
-            a00 = FloatVector.fromArray(S, out, o0); a01 = FloatVector.fromArray(S, out, o0 + L); a02 = FloatVector.fromArray(S, out, o0 + 2 * L);
-            a10 = FloatVector.fromArray(S, out, o1); a11 = FloatVector.fromArray(S, out, o1 + L); a12 = FloatVector.fromArray(S, out, o1 + 2 * L);
-            a20 = FloatVector.fromArray(S, out, o2); a21 = FloatVector.fromArray(S, out, o2 + L); a22 = FloatVector.fromArray(S, out, o2 + 2 * L);
-            a30 = FloatVector.fromArray(S, out, o3); a31 = FloatVector.fromArray(S, out, o3 + L); a32 = FloatVector.fromArray(S, out, o3 + 2 * L);
-        }
+    /** Rows m..m+3, columns n..n+3L; weight row k of this block starts at w[wBase + k * wStride]. */
+    private static void block4x3(float[] out, float[] x, float[] w, float[] b, int K, int N, int m, int n, int wBase, int wStride) {
+        FloatVector a00 = FloatVector.zero(S), a01 = FloatVector.zero(S), a02 = FloatVector.zero(S);
+        FloatVector a10 = FloatVector.zero(S), a11 = FloatVector.zero(S), a12 = FloatVector.zero(S);
+        FloatVector a20 = FloatVector.zero(S), a21 = FloatVector.zero(S), a22 = FloatVector.zero(S);
+        FloatVector a30 = FloatVector.zero(S), a31 = FloatVector.zero(S), a32 = FloatVector.zero(S);
         int x0 = m * K, x1 = x0 + K, x2 = x1 + K, x3 = x2 + K;
-        for (int k = k0, wk = wBase + k0 * wStride; k < k1; k++, wk += wStride) {
+        for (int k = 0, wk = wBase; k < K; k++, wk += wStride) {
             FloatVector w0 = FloatVector.fromArray(S, w, wk);
             FloatVector w1 = FloatVector.fromArray(S, w, wk + L);
             FloatVector w2 = FloatVector.fromArray(S, w, wk + 2 * L);
@@ -129,32 +105,22 @@ public final class Kernels {
             v = FloatVector.broadcast(S, x[x3 + k]);
             a30 = w0.fma(v, a30); a31 = w1.fma(v, a31); a32 = w2.fma(v, a32);
         }
-        float[] bias = k1 == K ? b : null;
-        store3(out, bias, o0, n, a00, a01, a02);
-        store3(out, bias, o1, n, a10, a11, a12);
-        store3(out, bias, o2, n, a20, a21, a22);
-        store3(out, bias, o3, n, a30, a31, a32);
+        store3(out, b, (m) * N + n, n, a00, a01, a02);
+        store3(out, b, (m + 1) * N + n, n, a10, a11, a12);
+        store3(out, b, (m + 2) * N + n, n, a20, a21, a22);
+        store3(out, b, (m + 3) * N + n, n, a30, a31, a32);
     }
 
-    private static void block1x3(float[] out, float[] x, float[] w, float[] b, int K, int N, int m, int n, int wBase, int wStride,
-                                 int k0, int k1) {
-        int o = m * N + n;
-        FloatVector a0, a1, a2;
-        if (k0 == 0) {
-            a0 = a1 = a2 = FloatVector.zero(S);
-        } else {
-            a0 = FloatVector.fromArray(S, out, o);
-            a1 = FloatVector.fromArray(S, out, o + L);
-            a2 = FloatVector.fromArray(S, out, o + 2 * L);
-        }
+    private static void block1x3(float[] out, float[] x, float[] w, float[] b, int K, int N, int m, int n, int wBase, int wStride) {
+        FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S);
         int x0 = m * K;
-        for (int k = k0, wk = wBase + k0 * wStride; k < k1; k++, wk += wStride) {
+        for (int k = 0, wk = wBase; k < K; k++, wk += wStride) {
             FloatVector v = FloatVector.broadcast(S, x[x0 + k]);
             a0 = FloatVector.fromArray(S, w, wk).fma(v, a0);
             a1 = FloatVector.fromArray(S, w, wk + L).fma(v, a1);
             a2 = FloatVector.fromArray(S, w, wk + 2 * L).fma(v, a2);
         }
-        store3(out, k1 == K ? b : null, o, n, a0, a1, a2);
+        store3(out, b, m * N + n, n, a0, a1, a2);
     }
 
     private static void block1x1(float[] out, float[] x, float[] w, float[] b, int K, int N, int m, int n) {
