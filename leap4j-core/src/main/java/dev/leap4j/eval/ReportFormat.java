@@ -115,6 +115,21 @@ final class ReportFormat {
                 info.model(), info.data(), prompts.isEmpty() ? "none" : prompts.toString(), info.jdk(), info.cpu(), info.threads(), info.date(), info.command());
     }
 
+    /** report.json and report.md of one evaluation, in dir (created if needed). */
+    static void writeReport(Path dir, ObjectNode json, String markdown) throws IOException {
+        ensureDir(dir);
+        write(dir.resolve("report.json"), json);
+        writeText(dir.resolve("report.md"), markdown);
+    }
+
+    /** The JSON report's root: the task and how it was run. */
+    static ObjectNode root(String task, RunInfo info) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("task", task);
+        runInfo(root, info);
+        return root;
+    }
+
     static void ensureDir(Path dir) throws IOException {
         if (Files.exists(dir) && !Files.isDirectory(dir)) throw new IllegalArgumentException("output path " + dir + " exists and is not a folder");
         Files.createDirectories(dir);

@@ -21,16 +21,12 @@ public final class RetrievalReport {
     private RetrievalReport() {}
 
     public static void write(Path dir, Result r, RunInfo info) throws IOException {
-        ReportFormat.ensureDir(dir);
-        ReportFormat.write(dir.resolve("report.json"), json(r, info));
-        ReportFormat.writeText(dir.resolve("report.md"), markdown(r, info));
+        ReportFormat.writeReport(dir, json(r, info), markdown(r, info));
         plots(dir, r, info);
     }
 
     static ObjectNode json(Result r, RunInfo info) {
-        ObjectNode root = ReportFormat.JSON.createObjectNode();
-        root.put("task", "retrieval");
-        ReportFormat.runInfo(root, info);
+        ObjectNode root = ReportFormat.root("retrieval", info);
         BeirData d = r.data();
         ObjectNode dn = root.putObject("data");
         dn.put("dir", d.dir().toString()).put("split", d.split()).put("documents", d.docIds().size()).put("queries", d.queryIds().size())

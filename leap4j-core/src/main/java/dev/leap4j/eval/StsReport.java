@@ -21,16 +21,12 @@ public final class StsReport {
     public static final List<String> FILES = List.of("report.json", "report.md", "quality-vs-speedup.png", "exit-histogram.png", "layer-agreement.png");
 
     public static void write(Path dir, Result r, RunInfo info) throws IOException {
-        ReportFormat.ensureDir(dir);
-        ReportFormat.write(dir.resolve("report.json"), json(r, info));
-        ReportFormat.writeText(dir.resolve("report.md"), markdown(r, info));
+        ReportFormat.writeReport(dir, json(r, info), markdown(r, info));
         plots(dir, r, info);
     }
 
     static ObjectNode json(Result r, RunInfo info) {
-        ObjectNode root = ReportFormat.JSON.createObjectNode();
-        root.put("task", "sts");
-        ReportFormat.runInfo(root, info);
+        ObjectNode root = ReportFormat.root("sts", info);
         ObjectNode d = root.putObject("data");
         d.put("file", r.file().toString()).put("pairs", r.pairs()).put("sentences", r.sentences()).put("truncated", r.truncated()).put("tokens", r.tokens());
         root.putObject("policy").put("min_layer", r.base().minLayer()).put("patience", r.base().patience()).put("num_layers", r.numLayers());

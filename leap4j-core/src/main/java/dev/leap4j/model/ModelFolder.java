@@ -12,7 +12,10 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -52,20 +55,14 @@ public record ModelFolder(Path dir, BertConfig config, BertWeights weights, Path
         if (!act.equals("gelu")) throw new ModelFormatException(cfgFile + ": hidden_act '" + act + "' is not supported (exact gelu only)");
         String posType = c.path("position_embedding_type").asText("absolute");
         if (!posType.equals("absolute")) throw new ModelFormatException(cfgFile + ": position_embedding_type '" + posType + "' is not supported");
-        JsonNode pool = readJson(dir.resolve("1_Pooling").resolve("config.json"), false);
-        Pooling pooling = Pooling.MEAN;
-        if (pool != null && pool.path("pooling_mode_cls_token").asBoolean(false)) pooling = Pooling.CLS;
-        else if (pool != null && !pool.path("pooling_mode_mean_tokens").asBoolean(true)) {
-            throw new ModelFormatException(dir.resolve("1_Pooling/config.json") + ": only mean or CLS pooling is supported");
-        }
+        Pooling pooling = readPooling(dir.resolve("1_Pooling").resolve("config.json"));
         boolean normalize = false;
         JsonNode modules = readJson(dir.resolve("modules.json"), false);
         if (modules != null) {
             for (JsonNode m : modules) if (m.path("type").asText().endsWith("Normalize")) normalize = true;
         }
         int maxPos = req(c, "max_position_embeddings", cfgFile);
-        JsonNode st = readJson(dir.resolve("sentence_bert_config.json"), false);
-        int maxLen = st != null && st.has("max_seq_length") ? Math.min(st.get("max_seq_length").asInt(), maxPos) : maxPos;
+        int maxLen = readMaxLength(dir, maxPos);
         try {
             return new BertConfig(req(c, "vocab_size", cfgFile), req(c, "hidden_size", cfgFile), req(c, "num_hidden_layers", cfgFile),
                     req(c, "num_attention_heads", cfgFile), req(c, "intermediate_size", cfgFile), maxPos,
@@ -76,6 +73,69 @@ public record ModelFolder(Path dir, BertConfig config, BertWeights weights, Path
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(cfgFile + ": " + e.getMessage());
         }
+    }
+
+    /** sentence-transformers' legacy pooling flags and their modes, in the order it concatenates their vectors. */
+    private static final List<Map.Entry<String, String>> LEGACY_POOLING_FLAGS = List.of(
+            Map.entry("pooling_mode_cls_token", "cls"),
+            Map.entry("pooling_mode_max_tokens", "max"),
+            Map.entry("pooling_mode_mean_tokens", "mean"),
+            Map.entry("pooling_mode_mean_sqrt_len_tokens", "mean_sqrt_len_tokens"),
+            Map.entry("pooling_mode_weightedmean_tokens", "weightedmean"),
+            Map.entry("pooling_mode_lasttoken", "lasttoken"));
+
+    /**
+     * The pooling of a sentence-transformers Pooling config in either of its forms, read as sentence-transformers
+     * reads it: {@code "pooling_mode": "cls"} (or a list of modes), which sentence-transformers 6 writes, wins;
+     * otherwise one {@code pooling_mode_*} flag per mode, which older versions and leap4j write. No mode at all
+     * means mean. Several modes would concatenate their vectors, which the engine does not do, so they are refused
+     * rather than read as one of them.
+     */
+    static Pooling readPooling(Path file) throws IOException {
+        JsonNode pool = readJson(file, false);
+        if (pool == null) return Pooling.MEAN;
+        if (!pool.isObject()) throw new ModelFormatException(file + ": expected a JSON object");
+        List<String> modes = new ArrayList<>();
+        JsonNode mode = pool.get("pooling_mode");
+        if (mode != null && !mode.isNull()) {
+            if (mode.isTextual()) modes.add(mode.textValue());
+            else if (mode.isArray() && !mode.isEmpty()) {
+                for (JsonNode m : mode) {
+                    if (!m.isTextual()) throw new ModelFormatException(file + ": 'pooling_mode' must be a string or a non-empty list of strings");
+                    modes.add(m.textValue());
+                }
+            } else throw new ModelFormatException(file + ": 'pooling_mode' must be a string or a non-empty list of strings");
+        } else {
+            for (Map.Entry<String, String> f : LEGACY_POOLING_FLAGS) if (pool.path(f.getKey()).asBoolean(false)) modes.add(f.getValue());
+            if (modes.isEmpty()) modes.add("mean");
+        }
+        if (modes.size() == 1 && modes.get(0).equals("mean")) return Pooling.MEAN;
+        if (modes.size() == 1 && modes.get(0).equals("cls")) return Pooling.CLS;
+        throw new ModelFormatException(file + ": pooling " + String.join(" + ", modes) + " is not supported (mean or cls only)");
+    }
+
+    /**
+     * Tokens kept per input, decided as sentence-transformers decides it: sentence_bert_config.json's
+     * max_seq_length (where older versions and leap4j put it), else the tokenizer's model_max_length in
+     * tokenizer_config.json (where sentence-transformers 6 saves it), else max_position_embeddings; never more
+     * than max_position_embeddings. Reading only the first, a folder saved by sentence-transformers 6 from
+     * all-MiniLM-L6-v2 (256) kept 512 tokens.
+     */
+    static int readMaxLength(Path dir, int maxPositions) throws IOException {
+        Path stFile = dir.resolve("sentence_bert_config.json");
+        JsonNode st = readJson(stFile, false);
+        if (st != null && st.hasNonNull("max_seq_length")) return maxLength(st.get("max_seq_length"), stFile, "max_seq_length", maxPositions);
+        Path tokFile = dir.resolve("tokenizer_config.json");
+        JsonNode tok = readJson(tokFile, false);
+        if (tok != null && tok.hasNonNull("model_max_length")) return maxLength(tok.get("model_max_length"), tokFile, "model_max_length", maxPositions);
+        return maxPositions;
+    }
+
+    private static int maxLength(JsonNode v, Path file, String field, int maxPositions) {
+        // transformers writes "no limit" as a huge number (about 1e30), so compare as double before narrowing
+        double d = v.isNumber() ? v.doubleValue() : Double.NaN;
+        if (!(d >= 2) || d != Math.floor(d)) throw new ModelFormatException(file + ": '" + field + "' must be a whole number >= 2, got " + v);
+        return (int) Math.min(d, maxPositions);
     }
 
     private static int req(JsonNode c, String field, Path file) {

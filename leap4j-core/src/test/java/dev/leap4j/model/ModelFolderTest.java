@@ -151,4 +151,70 @@ class ModelFolderTest {
         Files.writeString(dir.resolve("1_Pooling/config.json"), "{\"pooling_mode_cls_token\": false, \"pooling_mode_mean_tokens\": false, \"pooling_mode_max_tokens\": true}");
         assertTrue(assertThrows(ModelFormatException.class, () -> ModelFolder.readConfig(dir)).getMessage().contains("1_Pooling"));
     }
+
+    /**
+     * sentence-transformers 6 saves a Pooling module as {"embedding_dimension": n, "pooling_mode": "cls",
+     * "include_prompt": true}, without the pooling_mode_* flags: a bge folder saved that way must stay CLS (read
+     * with only the flags in mind, it turned into mean pooling without a word).
+     */
+    @Test
+    void poolingIsReadInSentenceTransformers6FormToo() throws IOException {
+        Path dir = writtenModel();
+        Path pool = dir.resolve("1_Pooling/config.json");
+        Files.writeString(pool, "{\"embedding_dimension\": 8, \"pooling_mode\": \"cls\", \"include_prompt\": true}");
+        assertEquals(Pooling.CLS, ModelFolder.readConfig(dir).pooling());
+        assertEquals(Pooling.CLS, ModelFolder.load(dir).config().pooling());
+        Files.writeString(pool, "{\"embedding_dimension\": 8, \"pooling_mode\": \"mean\", \"include_prompt\": true}");
+        assertEquals(Pooling.MEAN, ModelFolder.readConfig(dir).pooling());
+        Files.writeString(pool, "{\"pooling_mode\": [\"cls\"]}");
+        assertEquals(Pooling.CLS, ModelFolder.readConfig(dir).pooling(), "a list of one mode is that mode");
+        Files.writeString(pool, "{\"pooling_mode\": \"cls\", \"pooling_mode_mean_tokens\": true}");
+        assertEquals(Pooling.CLS, ModelFolder.readConfig(dir).pooling(), "pooling_mode wins over the flags, as in sentence-transformers");
+        Files.writeString(pool, "{\"pooling_mode_cls_token\": false, \"pooling_mode_mean_tokens\": false}");
+        assertEquals(Pooling.MEAN, ModelFolder.readConfig(dir).pooling(), "no mode set means mean, as in sentence-transformers");
+
+        // modes the engine cannot compute, and several modes (whose vectors would be concatenated), are refused
+        for (String bad : new String[]{"{\"pooling_mode\": \"max\"}", "{\"pooling_mode\": \"lasttoken\"}",
+                "{\"pooling_mode\": [\"cls\", \"mean\"]}", "{\"pooling_mode\": []}", "{\"pooling_mode\": 7}",
+                "{\"pooling_mode_cls_token\": true, \"pooling_mode_mean_tokens\": true}", "[]"}) {
+            Files.writeString(pool, bad);
+            String m = assertThrows(ModelFormatException.class, () -> ModelFolder.readConfig(dir), bad).getMessage();
+            assertTrue(m.contains(pool.toString()), "names the file: " + m);
+        }
+    }
+
+    /**
+     * sentence-transformers 6 saves the max length as the tokenizer's model_max_length in tokenizer_config.json and
+     * leaves it out of sentence_bert_config.json; older versions (and leap4j) put it in sentence_bert_config.json,
+     * which wins when present, as in sentence-transformers.
+     */
+    @Test
+    void maxLengthComesFromTokenizerConfigWhenSentenceBertConfigHasNone() throws IOException {
+        Path dir = writtenModel(); // max_position_embeddings 16, max_seq_length 12
+        Path st = dir.resolve("sentence_bert_config.json");
+        Path tok = dir.resolve("tokenizer_config.json");
+        assertEquals(12, ModelFolder.readConfig(dir).maxLength());
+        Files.writeString(tok, "{\"model_max_length\": 10, \"do_lower_case\": true}");
+        assertEquals(12, ModelFolder.readConfig(dir).maxLength(), "sentence_bert_config.json's max_seq_length wins");
+        Files.writeString(st, "{\"transformer_task\": \"feature-extraction\"}");
+        assertEquals(10, ModelFolder.readConfig(dir).maxLength());
+        assertEquals(10, ModelFolder.load(dir).config().maxLength());
+        Files.writeString(st, "{\"max_seq_length\": null}");
+        assertEquals(10, ModelFolder.readConfig(dir).maxLength(), "a null max_seq_length defers to the tokenizer");
+        Files.writeString(tok, "{\"model_max_length\": 1000000000000000019884624838656}");
+        assertEquals(16, ModelFolder.readConfig(dir).maxLength(), "transformers' 'no limit' is max_position_embeddings");
+        Files.writeString(tok, "{\"model_max_length\": 1e30}");
+        assertEquals(16, ModelFolder.readConfig(dir).maxLength());
+        Files.delete(tok);
+        assertEquals(16, ModelFolder.readConfig(dir).maxLength(), "neither file says: max_position_embeddings");
+
+        for (String bad : new String[]{"\"long\"", "1", "0", "-5", "10.5", "true"}) {
+            Files.writeString(tok, "{\"model_max_length\": " + bad + "}");
+            String m = assertThrows(ModelFormatException.class, () -> ModelFolder.readConfig(dir), bad).getMessage();
+            assertTrue(m.contains(tok.toString()) && m.contains("model_max_length"), "names the file and the field: " + m);
+        }
+        Files.writeString(st, "{\"max_seq_length\": \"256\"}");
+        String m = assertThrows(ModelFormatException.class, () -> ModelFolder.readConfig(dir)).getMessage();
+        assertTrue(m.contains(st.toString()) && m.contains("max_seq_length"), m);
+    }
 }

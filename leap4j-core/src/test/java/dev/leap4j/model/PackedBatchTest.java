@@ -19,13 +19,9 @@ class PackedBatchTest {
         SplittableRandom rnd = new SplittableRandom(seed);
         for (int round = 0; round < 200; round++) {
             int rows = 1 + rnd.nextInt(13), C = 1 + rnd.nextInt(7);
-            int[] lens = new int[rows], offsets = new int[rows];
-            int n = 0;
-            for (int r = 0; r < rows; r++) {
-                lens[r] = 1 + rnd.nextInt(9);
-                offsets[r] = n;
-                n += lens[r];
-            }
+            int[] lens = rnd.ints(rows, 1, 10).toArray(), offsets = new int[rows];
+            for (int r = 1; r < rows; r++) offsets[r] = offsets[r - 1] + lens[r - 1];
+            int n = offsets[rows - 1] + lens[rows - 1];
             int[] rowLens = lens.clone(); // the batch drops rows in its own arrays
             PackedBatch b = new PackedBatch(new int[n], new int[n], offsets, lens);
             float[] x = new float[n * C];

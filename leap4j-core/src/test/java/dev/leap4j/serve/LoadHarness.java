@@ -178,7 +178,7 @@ public final class LoadHarness {
     /**
      * What `leap4j embed` does with the same mix, without HTTP: the texts the clients draw (same generator, same
      * one-in-five abstracts), embedded in batches of 32 through EarlyExitEncoder.embed; tokens/s of the engine alone,
-     * the ceiling for the server's tokens/s. The thetas alternate inside each of five repeats so that JIT warm-up and
+     * the ceiling for the server's tokens/s. The thetas alternate inside each of three repeats so that JIT warm-up and
      * machine drift fall on all of them alike; the median and the range are printed with the exit share and the
      * per-token speedup the exit layers predict, so a measured ratio can be checked against what the layers allow.
      * Token-weighted, the mix is dominated by the abstracts (about 85% of tokens), so its predicted speedup is far
@@ -190,7 +190,7 @@ public final class LoadHarness {
         List<String> texts = new ArrayList<>();
         for (int i = 0; i < 1500; i++) texts.add(rnd.nextInt(5) == 0 ? abstracts.get(rnd.nextInt(abstracts.size())) : sentences.get(rnd.nextInt(sentences.size())));
         long tokens = texts.stream().mapToLong(tokenCount::get).sum();
-        int layers = enc.numLayers(), repeats = 5;
+        int layers = enc.numLayers(), repeats = 3;
         for (double theta : thetas) enc.embed(texts.subList(0, 300), ExitPolicy.defaults(layers).withTheta(theta), 32); // warm-up
         double[][] secs = new double[thetas.length][repeats];
         long[] exited = new long[thetas.length], tokenLayers = new long[thetas.length];
