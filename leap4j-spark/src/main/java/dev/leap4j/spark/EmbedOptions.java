@@ -1,0 +1,92 @@
+package dev.leap4j.spark;
+
+import dev.leap4j.exit.ExitPolicy;
+import dev.leap4j.model.Prompt;
+import dev.leap4j.model.Prompts;
+
+import java.io.Serializable;
+
+/**
+ * How {@link Leap4jSpark#embed} embeds: travels to the executors with the job, so it holds only what a task needs
+ * to find or build its engine and rule. Unset (null) values take the model's defaults on the executor, where the
+ * model is.
+ *
+ * @param model      a built-in name ({@code all-minilm-l6-v2}, {@code bge-small-en-v1.5}, {@code e5-small-v2}) or a
+ *                   model folder that exists at this path on every executor
+ * @param theta      exit threshold; above 1 = full depth; null = {@link ExitPolicy#DEFAULT_THETA}
+ * @param minLayer   first layer allowed to exit; null = half the model's depth
+ * @param patience   consecutive agreeing layers needed; null = 1
+ * @param threads    engine threads per executor; null = the executor's cores
+ * @param batchSize  rows read and embedded together within a partition; the library splits a call into engine
+ *                   batches of at most {@link dev.leap4j.api.Leap4j#BATCH_SIZE} (32), so larger values only lengthen
+ *                   the stretch a task reads ahead
+ * @param promptName a prompt of the model (e.g. e5's {@code query}) put before every text; null = the model's default
+ * @param promptText any text put before every text, instead of promptName
+ */
+public record EmbedOptions(String model, Double theta, Integer minLayer, Integer patience, Integer threads,
+                           int batchSize, String promptName, String promptText) implements Serializable {
+    public static final int DEFAULT_BATCH_SIZE = 32;
+
+    public EmbedOptions {
+        if (model == null || model.isBlank()) throw new IllegalArgumentException("no model given: use a built-in name or a model folder");
+        if (theta != null && (Double.isNaN(theta) || theta <= 0)) {
+            throw new IllegalArgumentException("theta must be in (0, 1] (or > 1 for full depth), got " + theta);
+        }
+        if (minLayer != null && minLayer < 1) throw new IllegalArgumentException("min layer must be >= 1, got " + minLayer);
+        if (patience != null && patience < 1) throw new IllegalArgumentException("patience must be >= 1, got " + patience);
+        if (threads != null && threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        if (promptName != null && promptText != null) {
+            throw new IllegalArgumentException("a prompt name and a prompt text exclude each other: give one");
+        }
+    }
+
+    /** The model's defaults for everything else: theta 0.95, min layer half the depth, the executor's cores, batches of 32. */
+    public static EmbedOptions of(String model) {
+        return new EmbedOptions(model, null, null, null, null, DEFAULT_BATCH_SIZE, null, null);
+    }
+
+    public EmbedOptions withTheta(double t) {
+        return new EmbedOptions(model, t, minLayer, patience, threads, batchSize, promptName, promptText);
+    }
+
+    public EmbedOptions withMinLayer(int m) {
+        return new EmbedOptions(model, theta, m, patience, threads, batchSize, promptName, promptText);
+    }
+
+    public EmbedOptions withPatience(int p) {
+        return new EmbedOptions(model, theta, minLayer, p, threads, batchSize, promptName, promptText);
+    }
+
+    public EmbedOptions withThreads(int t) {
+        return new EmbedOptions(model, theta, minLayer, patience, t, batchSize, promptName, promptText);
+    }
+
+    public EmbedOptions withBatchSize(int b) {
+        return new EmbedOptions(model, theta, minLayer, patience, threads, b, promptName, promptText);
+    }
+
+    /** The model's prompt of this name (see {@code Leap4j.prompts()}), e.g. {@code query} for e5. */
+    public EmbedOptions withPrompt(String name) {
+        return new EmbedOptions(model, theta, minLayer, patience, threads, batchSize, name, null);
+    }
+
+    public EmbedOptions withPromptText(String text) {
+        return new EmbedOptions(model, theta, minLayer, patience, threads, batchSize, null, text);
+    }
+
+    /** The exit rule for a model of this depth, as {@code leap4j embed} builds it from the same options. */
+    public ExitPolicy policy(int numLayers) {
+        ExitPolicy d = ExitPolicy.defaults(numLayers);
+        ExitPolicy p = new ExitPolicy(theta == null ? d.theta() : theta, minLayer == null ? d.minLayer() : minLayer,
+                patience == null ? d.patience() : patience);
+        p.checkDepth(numLayers);
+        return p;
+    }
+
+    /** The prompt put before every text: the text given, else the named model prompt, else the model's default. */
+    public Prompt prompt(Prompts prompts) {
+        if (promptText != null) return Prompt.literal(promptText);
+        return promptName == null ? prompts.defaultPrompt() : prompts.get(promptName);
+    }
+}
