@@ -15,8 +15,6 @@ final class ExitOptions {
     Integer patience;
 
     ExitPolicy policy(int numLayers) {
-        ExitPolicy d = ExitPolicy.defaults(numLayers);
-        return new ExitPolicy(theta == null ? d.theta() : theta, minLayer == null ? d.minLayer() : minLayer,
-                patience == null ? d.patience() : patience);
+        return ExitPolicy.defaults(numLayers, theta, minLayer, patience);
     }
 }

@@ -23,10 +23,8 @@ final class PromptOptions {
     /** The prompt this run prepends: the one asked for, else the model's default (none when it has none). */
     Prompt resolve(Prompts model) {
         check();
-        if (text != null) return Prompt.literal(text);
-        if (name == null) return model.defaultPrompt();
         try {
-            return model.get(name);
+            return model.choose(name, text);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--prompt: " + e.getMessage() + "; --prompt-text TEXT takes any text");
         }

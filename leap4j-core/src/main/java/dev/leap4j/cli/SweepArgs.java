@@ -42,8 +42,7 @@ final class SweepArgs {
     }
 
     SweepOptions options(int numLayers) {
-        ExitPolicy d = ExitPolicy.defaults(numLayers);
-        ExitPolicy base = new ExitPolicy(d.theta(), minLayer == null ? d.minLayer() : minLayer, patience == null ? d.patience() : patience);
+        ExitPolicy base = ExitPolicy.defaults(numLayers, null, minLayer, patience);
         base.checkDepth(numLayers);
         List<Double> ts = thetas == null ? SweepOptions.DEFAULT_THETAS : Arrays.stream(thetas).boxed().toList();
         return new SweepOptions(base, ts, batchSize, speedSample, speedSampleBatch32, repeats, maxDrop);

@@ -19,6 +19,15 @@ public record ExitPolicy(double theta, int minLayer, int patience) {
         return new ExitPolicy(DEFAULT_THETA, Math.max(1, numLayers / 2), 1);
     }
 
+    /**
+     * The default rule for a model of this depth with each value given in place of its default (null keeps it):
+     * what every caller that takes optional theta, min layer and patience settings builds.
+     */
+    public static ExitPolicy defaults(int numLayers, Double theta, Integer minLayer, Integer patience) {
+        ExitPolicy d = defaults(numLayers);
+        return new ExitPolicy(theta == null ? d.theta : theta, minLayer == null ? d.minLayer : minLayer, patience == null ? d.patience : patience);
+    }
+
     public static ExitPolicy fullDepth() {
         return new ExitPolicy(2.0, 1, 1);
     }

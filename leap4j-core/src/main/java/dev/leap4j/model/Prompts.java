@@ -62,6 +62,16 @@ public record Prompts(Map<String, String> byName, String defaultName) {
         return new Prompt(name, text);
     }
 
+    /**
+     * The prompt a run asks for: text when given (any text, not one of the model's), else the prompt called name,
+     * else the default prompt. Callers refuse both at once with their own wording before this is reached.
+     */
+    public Prompt choose(String name, String text) {
+        if (name != null && text != null) throw new IllegalArgumentException("a prompt name and a prompt text exclude each other: give one");
+        if (text != null) return Prompt.literal(text);
+        return name == null ? defaultPrompt() : get(name);
+    }
+
     /** What a run that names no prompt uses: the default prompt, or none. */
     public Prompt defaultPrompt() {
         return defaultName == null ? Prompt.NONE : get(defaultName);

@@ -161,13 +161,9 @@ public final class Leap4jEmbeddingModel implements EmbeddingModel, AutoCloseable
                 throw new UncheckedIOException("cannot read model " + model + ": " + e.getMessage(), e);
             }
             try {
-                ExitPolicy p = leap.defaultPolicy();
-                if (theta != null) p = p.withTheta(theta);
-                if (minLayer != null) p = new ExitPolicy(p.theta(), minLayer, p.patience());
+                ExitPolicy p = ExitPolicy.defaults(leap.numLayers(), theta, minLayer, null);
                 p.checkDepth(leap.numLayers());
-                Prompt chosen = promptText != null ? Prompt.literal(promptText)
-                        : promptName != null ? leap.prompts().get(promptName) : leap.prompts().defaultPrompt();
-                return new Leap4jEmbeddingModel(leap, true, p, chosen);
+                return new Leap4jEmbeddingModel(leap, true, p, leap.prompts().choose(promptName, promptText));
             } catch (RuntimeException e) {
                 leap.close();
                 throw e;

@@ -77,16 +77,13 @@ public record EmbedOptions(String model, Double theta, Integer minLayer, Integer
 
     /** The exit rule for a model of this depth, as {@code leap4j embed} builds it from the same options. */
     public ExitPolicy policy(int numLayers) {
-        ExitPolicy d = ExitPolicy.defaults(numLayers);
-        ExitPolicy p = new ExitPolicy(theta == null ? d.theta() : theta, minLayer == null ? d.minLayer() : minLayer,
-                patience == null ? d.patience() : patience);
+        ExitPolicy p = ExitPolicy.defaults(numLayers, theta, minLayer, patience);
         p.checkDepth(numLayers);
         return p;
     }
 
     /** The prompt put before every text: the text given, else the named model prompt, else the model's default. */
     public Prompt prompt(Prompts prompts) {
-        if (promptText != null) return Prompt.literal(promptText);
-        return promptName == null ? prompts.defaultPrompt() : prompts.get(promptName);
+        return prompts.choose(promptName, promptText);
     }
 }

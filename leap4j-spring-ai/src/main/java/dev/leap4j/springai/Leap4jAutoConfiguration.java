@@ -54,10 +54,8 @@ public class Leap4jAutoConfiguration {
 
     /** As {@code leap4j embed}: the text given, else the prompt named, else the model's default prompt (or none). */
     static Prompt prompt(Leap4j leap4j, Leap4jProperties p) {
-        if (p.getPromptText() != null) return Prompt.literal(p.getPromptText());
-        if (p.getPromptName() == null) return leap4j.prompts().defaultPrompt();
         try {
-            return leap4j.prompts().get(p.getPromptName());
+            return leap4j.prompts().choose(p.getPromptName(), p.getPromptText());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(Leap4jProperties.PREFIX + ".prompt-name: " + e.getMessage() + "; "
                     + Leap4jProperties.PREFIX + ".prompt-text takes any text");
