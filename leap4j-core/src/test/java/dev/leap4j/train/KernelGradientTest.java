@@ -69,7 +69,9 @@ class KernelGradientTest {
 
     @Test
     void layerNormBackward() {
-        int M = 1 + rnd.nextInt(5), C = 2 + rnd.nextInt(40);
+        // C >= 3: at C = 2 the normalised output is +-1 whatever x is, so the true dx is only the eps term (~1e-7 of
+        // the incoming gradient) and float rounding in the kernel's cancellation dominates any relative measure.
+        int M = 1 + rnd.nextInt(5), C = 3 + rnd.nextInt(40);
         float eps = 1e-5f;
         double[] x = gaussian(M * C, 2), g = gaussian(C, 1), b = gaussian(C, 1), R = gaussian(M * C, 1);
         for (int i = 0; i < x.length; i++) x[i] += 0.5; // a non-zero mean
