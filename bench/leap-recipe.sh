@@ -33,6 +33,11 @@ if [ "$brown" -gt 0 ]; then
     tail -n +2 "$data/sentences/brown.tsv" | cut -f3 \
       | sed -E 's/`` ?/"/g; s/ ?'\'''\''/"/g; s/ ([,.;:?!%)])/\1/g; s/\( /(/g; s/ (n'\''t|'\''s|'\''re|'\''ve|'\''ll|'\''d|'\''m)\b/\1/g' \
       | awk -v n="$brown" 'NF >= 4 && kept < n { print; kept++ }' > "$out/.brown.txt"
+    got=$(wc -l < "$out/.brown.txt")
+    if [ "$got" -lt "$brown" ]; then
+      echo "Brown has $got usable sentences, fewer than RECIPE_BROWN=$brown: using $got (the rest from Wikipedia)" >&2
+      brown=$got
+    fi
     # awk reads to the end (no early-closing head under pipefail); paste alternates Wikipedia and Brown lines
     awk -v n="$brown" 'NR <= n' "$data/sentences/wikipedia_en.txt" | paste -d '\n' - "$out/.brown.txt" > "$out/.mix.txt"
     awk -v from="$brown" -v n="$(( sentences > 2 * brown ? sentences - 2 * brown : 0 ))" 'NR > from && NR <= from + n' \

@@ -2,7 +2,10 @@
 // exactly), plus a batch-1 timing of early exit vs full depth. A benchmark harness, not a test.
 // Run: java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
 //        -cp leap4j-core/target/leap4j-0.1.0-SNAPSHOT.jar:$(cat leap4j-core/target/classpath.txt) scripts/StsbExitEval.java MODEL STS_TSV THREADS [THETA MIN_LAYER TIMING_SAMPLE [timing-only]]
+import dev.leap4j.eval.Progress;
+import dev.leap4j.eval.SpeedTest;
 import dev.leap4j.exit.EarlyExitEncoder;
+import dev.leap4j.exit.Embedding;
 import dev.leap4j.exit.ExitPolicy;
 import dev.leap4j.exit.ExitReplay;
 import dev.leap4j.model.ModelLocator;
@@ -75,23 +78,14 @@ public class StsbExitEval {
             System.out.println(sb);
             }
             if (timing > 0) {
+                // timed as `leap4j eval` times its speed columns: interleaved, order alternating, warm-up, median of 5
                 List<String> sample = uniq.subList(0, Math.min(timing, uniq.size()));
-                enc.embed(sample.subList(0, Math.min(32, sample.size())), ExitPolicy.fullDepth(), 1);
-                enc.embed(sample.subList(0, Math.min(32, sample.size())), policy, 1);
-                double[] tf = new double[3], te = new double[3];
-                for (int r = 0; r < 3; r++) {
-                    long t0 = System.nanoTime();
-                    enc.embed(sample, ExitPolicy.fullDepth(), 1);
-                    long t1 = System.nanoTime();
-                    enc.embed(sample, policy, 1);
-                    long t2 = System.nanoTime();
-                    tf[r] = (t1 - t0) / 1e6;
-                    te[r] = (t2 - t1) / 1e6;
-                }
-                Arrays.sort(tf);
-                Arrays.sort(te);
-                System.out.printf(Locale.ROOT, "batch-1 time over %d sentences (median of 3, %d threads): full depth %.0f ms, early exit %.0f ms, speedup %.2fx%n",
-                        sample.size(), threads, tf[1], te[1], tf[1] / te[1]);
+                SpeedTest.Timing t = SpeedTest.measure(enc, sample, List.of(policy), 1, 5, Progress.NONE, "timing");
+                double meanExit = enc.embed(sample, policy, 1).stream().mapToInt(Embedding::exitLayer).average().orElse(L);
+                double ceiling = L / meanExit, speedup = t.speedup(0);
+                System.out.printf(Locale.ROOT, "batch-1 time over %d sentences (median of 5 interleaved passes, %d threads): full depth %.0f ms, early exit %.0f ms, speedup %.2fx (layer reduction %.2fx)%s%n",
+                        sample.size(), threads, t.fullMs(), t.policyMs()[0], speedup, ceiling,
+                        SpeedTest.implausible(speedup, ceiling) ? ": noise, the saved layers cannot explain it (machine busy?)" : "");
             }
         }
     }

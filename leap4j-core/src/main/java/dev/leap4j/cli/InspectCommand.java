@@ -66,7 +66,7 @@ final class InspectCommand implements Callable<Integer> {
             List<LayerDiagnostics.ThresholdOutcome> outcomes = new ArrayList<>();
             for (double t : thetas != null ? Arrays.stream(thetas).boxed().toList() : SweepOptions.DEFAULT_THETAS) outcomes.add(tr.outcome(base.withTheta(t)));
             // Monitoring overhead: the exit check on every layer (theta 1.0 never fires on real text) against none,
-            // timed as eval times its speed columns (interleaved, a warm-up round, median of 5)
+            // timed as eval times its speed columns (interleaved in alternating order, two warm-up rounds, median of 5)
             List<String> sample = SpeedTest.sample(texts, 64);
             SpeedTest.Timing timing = SpeedTest.measure(enc, sample, List.of(new ExitPolicy(1.0, 1, 1)), batchSize, 5, Progress.NONE, "overhead");
             double overhead = timing.policyMs()[0] / timing.fullMs();

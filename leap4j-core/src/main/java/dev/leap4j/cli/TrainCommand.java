@@ -75,12 +75,14 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--layer-map", split = ",", description = "L_inter pairs student:teacher, e.g. 3:6,6:12 (default l -> round(l*Lt/Ls) for l < Ls)")
     List<String> layerMap;
 
-    @Option(names = "--w-align", defaultValue = "0", description = "weight of L_align: 1 - cos to the teacher's final embedding at layers --exit-from..L-1 (default 0, off)")
+    @Option(names = "--w-align", defaultValue = "0", description = "weight of L_align: 1 - cos to the teacher's final embedding at layers --exit-from..--exit-to (default 0, off)")
     double wAlign;
-    @Option(names = "--w-relational", defaultValue = "0", description = "weight of L_relational: in-batch similarity KL at layers --exit-from..L-1 (default 0, off)")
+    @Option(names = "--w-relational", defaultValue = "0", description = "weight of L_relational: in-batch similarity KL at layers --exit-from..--exit-to (default 0, off)")
     double wRelational;
     @Option(names = "--exit-from", defaultValue = "0", description = "first student layer of the exit-path terms (needed when --w-align or --w-relational > 0)")
     int exitFrom;
+    @Option(names = "--exit-to", defaultValue = "0", description = "last student layer of the exit-path terms (default 0 = L-1); lower leaves the layers after it to full depth alone")
+    int exitTo;
     @Option(names = "--init-layers", split = ",", description = "rebuild the student from its own layers in this order before training, e.g. 1,4,7,10,11,12,12,12,12,12,12,12 (1-based; the list length is the new depth)")
     int[] initLayers;
 
@@ -128,7 +130,7 @@ final class TrainCommand implements Callable<Integer> {
         LossSettings paper = LossSettings.paper(Ls, Lt);
         LossSettings loss = new LossSettings(or(wFinal, paper.wFinal()), or(wInter, paper.wInter()),
                 obj == Objective.DISTILL ? 0 : or(wExit, paper.wExit()), or(wContrast, paper.wContrast()), or(share, paper.exitStudentShare()),
-                or(tau, paper.tau()), or(slope, paper.slope()), or(temperature, paper.temperature()), w, map, wAlign, wRelational, exitFrom);
+                or(tau, paper.tau()), or(slope, paper.slope()), or(temperature, paper.temperature()), w, map, wAlign, wRelational, exitFrom, exitTo);
         dev.leap4j.model.Pooling pooling = switch (lossPooling) {
             case MEAN -> dev.leap4j.model.Pooling.MEAN;
             case CLS -> dev.leap4j.model.Pooling.CLS;

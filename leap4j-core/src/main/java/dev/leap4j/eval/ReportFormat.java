@@ -81,20 +81,10 @@ final class ReportFormat {
     }
 
     /** A number for a table cell, "–" when not measured. */
-    /**
-     * Whether a measured speedup is more than timing noise can explain: above the layer reduction (the most the saved
-     * layers allow) by more than 10%, or away from 1.00x by more than 10% where nothing exits.
-     */
-    static boolean implausible(double speedup, double layerReduction) {
-        if (!Double.isFinite(speedup)) return false;
-        if (layerReduction < 1.0001) return speedup < 0.9 || speedup > 1.1;
-        return speedup > 1.1 * layerReduction;
-    }
-
     /** A measured speedup for a table, marked as noise when the saved layers cannot explain it. */
     static String speedup(double speedup, double layerReduction) {
         String s = num("%.2fx", speedup);
-        return implausible(speedup, layerReduction) ? s + " (noise)" : s;
+        return SpeedTest.implausible(speedup, layerReduction) ? s + " (noise)" : s;
     }
 
     static String num(String fmt, double v) {

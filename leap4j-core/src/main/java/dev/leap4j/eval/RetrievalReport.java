@@ -40,7 +40,7 @@ public final class RetrievalReport {
         layers(root.putArray("document_layers"), r.docLayers());
         layers(root.putArray("query_layers"), r.queryLayers());
         ObjectNode speed = root.putObject("speed");
-        speed.put("method", "wall-clock of embed() over the same fixed samples, full depth vs each theta, interleaved, 1 warm-up round, median of repeats");
+        speed.put("method", "wall-clock of embed() over the same fixed samples, full depth vs each theta, interleaved in alternating order, 2 warm-up rounds, median of repeats");
         ReportFormat.timing(speed, "documents_batch1", r.docBatch1());
         ReportFormat.timing(speed, "documents_batch32", r.docBatch32());
         ReportFormat.timing(speed, "queries_batch1", r.queryBatch1());
@@ -99,7 +99,7 @@ public final class RetrievalReport {
         sb.append("Quality columns use ").append(r.full().exact() != null ? "exact search" : "HNSW search").append(". Speedups are measured wall-clock ratios (full depth / early exit) of `embed()` on fixed samples in this run");
         if (r.docBatch1() != null) sb.append(f(": documents %d at batch 1, %d at batch 32", r.docBatch1().texts(), r.docBatch32().texts()));
         if (r.queryBatch1() != null) sb.append(f("; queries %d at batch 1, %d at batch 32", r.queryBatch1().texts(), r.queryBatch32().texts()));
-        if (r.queryBatch1() != null || r.docBatch1() != null) sb.append(f("; median of %d interleaved repeats after a warm-up round", r.queryBatch1() != null ? r.queryBatch1().repeats() : r.docBatch1().repeats()));
+        if (r.queryBatch1() != null || r.docBatch1() != null) sb.append(f("; median of %d interleaved repeats (order alternating) after two warm-up rounds", r.queryBatch1() != null ? r.queryBatch1().repeats() : r.docBatch1().repeats()));
         sb.append(".\n\n");
         sb.append("| theta | nDCG@10 both | R@100 both | MRR@10 both | nDCG@10 mixed | R@100 mixed | MRR@10 mixed | doc mean exit | doc early | query mean exit | query early | doc speedup b1 / b32 | query speedup b1 / b32 | HNSW recall (both) |\n");
         sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");

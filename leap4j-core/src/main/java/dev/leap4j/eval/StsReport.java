@@ -38,7 +38,7 @@ public final class StsReport {
             n.put("mean_cos_to_final", l.meanCosToFinal()).put("spearman_if_all_exit_here", l.spearman());
         }
         ObjectNode speed = root.putObject("speed");
-        speed.put("method", "wall-clock of embed() over the same fixed sample, full depth vs each theta, interleaved, 1 warm-up round, median of repeats");
+        speed.put("method", "wall-clock of embed() over the same fixed sample, full depth vs each theta, interleaved in alternating order, 2 warm-up rounds, median of repeats");
         ReportFormat.timing(speed, "batch1", r.batch1());
         ReportFormat.timing(speed, "batch32", r.batch32());
         ArrayNode th = root.putArray("thetas");
@@ -49,8 +49,8 @@ public final class StsReport {
             ReportFormat.outcome(n, t.outcome());
             ReportFormat.put(n, "speedup_batch1", t.speedupBatch1());
             ReportFormat.put(n, "speedup_batch32", t.speedupBatch32());
-            n.put("speedup_batch1_noise", ReportFormat.implausible(t.speedupBatch1(), t.outcome().layerReduction()));
-            n.put("speedup_batch32_noise", ReportFormat.implausible(t.speedupBatch32(), t.outcome().layerReduction()));
+            n.put("speedup_batch1_noise", SpeedTest.implausible(t.speedupBatch1(), t.outcome().layerReduction()));
+            n.put("speedup_batch32_noise", SpeedTest.implausible(t.speedupBatch32(), t.outcome().layerReduction()));
             ReportFormat.put(n, "ms_batch1", t.msBatch1());
             ReportFormat.put(n, "ms_batch32", t.msBatch32());
             ReportFormat.put(n, "speedup_batch1_best_of_repeats", r.batch1() == null ? Double.NaN : r.batch1().speedupOfMinimum(i));
@@ -71,7 +71,7 @@ public final class StsReport {
         if (!r.recommendation().warnings().isEmpty()) sb.append('\n');
         sb.append("## Theta sweep\n\n");
         if (r.batch1() != null) {
-            sb.append(f("Speedups are measured wall-clock ratios (full depth / early exit) of `embed()` on the same inputs in this run: batch 1 over a fixed sample of %d sentences, batch %d over %d sentences; median of %d interleaved repeats after a warm-up round (report.json also holds the best-of-repeats ratios, which other load on a shared machine disturbs less). A ratio marked (noise) is one the saved layers cannot explain: more than 10%% above the layer reduction, or more than 10%% away from 1.00x where nothing exits; it says the machine was busy, not that the model is fast. Full depth took %.1f ms (batch 1) and %.1f ms (batch %d).%n%n",
+            sb.append(f("Speedups are measured wall-clock ratios (full depth / early exit) of `embed()` on the same inputs in this run: batch 1 over a fixed sample of %d sentences, batch %d over %d sentences; median of %d interleaved repeats (order alternating) after two warm-up rounds (report.json also holds the best-of-repeats ratios, which other load on a shared machine disturbs less). A ratio marked (noise) is one the saved layers cannot explain: more than 10%% above the layer reduction, or more than 10%% away from 1.00x where nothing exits; it says the machine was busy, not that the model is fast. Full depth took %.1f ms (batch 1) and %.1f ms (batch %d).%n%n",
                     r.batch1().texts(), r.batch32().batchSize(), r.batch32().texts(), r.batch1().repeats(), r.batch1().fullMs(), r.batch32().fullMs(), r.batch32().batchSize()));
         } else {
             sb.append("Speed was not measured in this run (speed sample 0).\n\n");

@@ -10,7 +10,8 @@ package dev.leap4j.train;
  *   <li>L_exit_s = (1/(L_s - 1)) sum_{l < L_s} w_l sigmoid(k (tau - cos(e_s(l), stopgrad(e_s(L_s)))))</li>
  *   <li>L_contrast = mean_i KL(p_t(i, .) || p_s(i, .)), p(i, .) = softmax_{j != i}(cos(e_i, e_j) / T)</li>
  * </ul>
- * Two exit-path terms, off in the paper's objective, act on the exit-eligible layers E = {exitFrom .. L_s - 1}:
+ * Two exit-path terms, off in the paper's objective, act on the exit-eligible layers E = {exitFrom .. exitTo}
+ * (exitTo defaults to L_s - 1):
  * <ul>
  *   <li>L_align = mean over l in E of 1 - cos(P e_s(l), e_t): the alignment L_exit_t asks for, but with slope 1 at
  *       every cosine, where the sigmoid margin is nearly flat far below tau (slope ~0.01 at cos 0.3).</li>

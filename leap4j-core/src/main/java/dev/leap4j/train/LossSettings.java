@@ -6,20 +6,23 @@ import java.util.Arrays;
  * Weights and shape of the LEAP objective (paper defaults in {@link #paper}):
  * L = wFinal L_final + wInter L_inter + wExit (L_exit_t + exitStudentShare L_exit_s) + wContrast L_contrast,
  * plus two optional exit-path terms (off in the paper's objective) over the exit-eligible layers
- * exitFrom..L_s-1: + wAlign L_align + wRelational L_relational (see {@link LeapLoss}).
+ * exitFrom..exitTo: + wAlign L_align + wRelational L_relational (see {@link LeapLoss}).
  *
  * @param layerWeights w_l for student layers 1..L_s (uniform by default)
  * @param interMap     interMap[l - 1] = teacher layer distilled into student layer l, 0 where unmapped
  * @param temperature  softmax temperature of the in-batch similarity distributions
  * @param exitFrom     first student layer (1-based) of the exit-path terms; 0 when both are off
+ * @param exitTo       last student layer of the exit-path terms, below L_s; 0 = L_s - 1. A lower bound leaves the
+ *                     layers past the exit free to serve full depth alone (only L_final and L_contrast reach them
+ *                     through the final layer), instead of being held to the exit's embedding.
  */
 public record LossSettings(double wFinal, double wInter, double wExit, double wContrast, double exitStudentShare,
                            double tau, double slope, double temperature, double[] layerWeights, int[] interMap,
-                           double wAlign, double wRelational, int exitFrom) {
+                           double wAlign, double wRelational, int exitFrom, int exitTo) {
     /** The paper's terms only (no exit-path terms). */
     public LossSettings(double wFinal, double wInter, double wExit, double wContrast, double exitStudentShare,
                         double tau, double slope, double temperature, double[] layerWeights, int[] interMap) {
-        this(wFinal, wInter, wExit, wContrast, exitStudentShare, tau, slope, temperature, layerWeights, interMap, 0, 0, 0);
+        this(wFinal, wInter, wExit, wContrast, exitStudentShare, tau, slope, temperature, layerWeights, interMap, 0, 0, 0, 0);
     }
 
     public LossSettings {
@@ -33,6 +36,10 @@ public record LossSettings(double wFinal, double wInter, double wExit, double wC
         for (double w : layerWeights) if (!(w >= 0) || Double.isInfinite(w)) throw new IllegalArgumentException("layer weights must be finite and >= 0, got " + w);
         if ((wAlign > 0 || wRelational > 0) && (exitFrom < 1 || exitFrom >= layerWeights.length)) {
             throw new IllegalArgumentException("the exit-path terms need a first layer in 1.." + (layerWeights.length - 1) + ", got " + exitFrom);
+        }
+        if (exitTo != 0 && (exitTo < Math.max(1, exitFrom) || exitTo >= layerWeights.length)) {
+            throw new IllegalArgumentException("the exit-path terms' last layer must be in " + Math.max(1, exitFrom) + ".." + (layerWeights.length - 1)
+                    + " (0 = " + (layerWeights.length - 1) + "), got " + exitTo);
         }
         layerWeights = layerWeights.clone();
         interMap = interMap.clone();
@@ -59,17 +66,27 @@ public record LossSettings(double wFinal, double wInter, double wExit, double wC
     }
 
     public LossSettings withWeights(double f, double i, double e, double c) {
-        return new LossSettings(f, i, e, c, exitStudentShare, tau, slope, temperature, layerWeights, interMap, wAlign, wRelational, exitFrom);
+        return new LossSettings(f, i, e, c, exitStudentShare, tau, slope, temperature, layerWeights, interMap, wAlign, wRelational, exitFrom, exitTo);
     }
 
-    /** The same with the exit-path terms set. */
+    /** The same with the exit-path terms set on layers from..L_s-1. */
     public LossSettings withExitPath(double align, double relational, int from) {
-        return new LossSettings(wFinal, wInter, wExit, wContrast, exitStudentShare, tau, slope, temperature, layerWeights, interMap, align, relational, from);
+        return withExitPath(align, relational, from, 0);
     }
 
-    /** Whether student layer l (1-based) is in the exit-path terms' range exitFrom..L_s-1. */
+    /** The same with the exit-path terms set on layers from..to (to = 0: L_s - 1). */
+    public LossSettings withExitPath(double align, double relational, int from, int to) {
+        return new LossSettings(wFinal, wInter, wExit, wContrast, exitStudentShare, tau, slope, temperature, layerWeights, interMap, align, relational, from, to);
+    }
+
+    /** Last student layer (1-based) of the exit-path terms. */
+    public int lastExitPathLayer() {
+        return exitTo == 0 ? layerWeights.length - 1 : exitTo;
+    }
+
+    /** Whether student layer l (1-based) is in the exit-path terms' range exitFrom..lastExitPathLayer(). */
     boolean onExitPath(int l) {
-        return exitFrom > 0 && l >= exitFrom && l < layerWeights.length;
+        return exitFrom > 0 && l >= exitFrom && l <= lastExitPathLayer();
     }
 
     /** Teacher layers the loss reads: the final one plus every mapped one, ascending. */
@@ -83,8 +100,8 @@ public record LossSettings(double wFinal, double wInter, double wExit, double wC
     @Override
     public String toString() {
         return String.format(java.util.Locale.ROOT,
-                "final=%s inter=%s exit=%s contrast=%s share=%s tau=%s slope=%s temp=%s w=%s map=%s align=%s relational=%s from=%d",
+                "final=%s inter=%s exit=%s contrast=%s share=%s tau=%s slope=%s temp=%s w=%s map=%s align=%s relational=%s from=%d to=%d",
                 wFinal, wInter, wExit, wContrast, exitStudentShare, tau, slope, temperature,
-                Arrays.toString(layerWeights), Arrays.toString(interMap), wAlign, wRelational, exitFrom);
+                Arrays.toString(layerWeights), Arrays.toString(interMap), wAlign, wRelational, exitFrom, lastExitPathLayer());
     }
 }

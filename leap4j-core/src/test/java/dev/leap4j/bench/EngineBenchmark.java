@@ -17,11 +17,13 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Side-by-side benchmark of leap4j and ONNX Runtime (optimisation level ALL, intra-op threads = threads under
- * test) on the same ONNX file: batch-1 latency for a short and a ~64-token text, batch-32 throughput on STS-B
- * sentences, and the cost of exit monitoring. Rounds alternate between the engines so drift hits both alike.
- * One JVM per (model, threads) configuration: bench/engine.sh loops over them.
- * Usage: EngineBenchmark MODEL THREADS
+ * One engine's side of the engine benchmark: leap4j or ONNX Runtime (optimisation level ALL, intra-op threads =
+ * threads under test) on the same ONNX file, alone in this JVM, so neither engine's worker threads compete with the
+ * other's. bench/engine.sh starts one process per (model, threads, engine) and alternates the engines over repeats.
+ * Measures batch-1 latency for a 13-token and a 58-token text (median, p99), batch-32 throughput on STS-B
+ * sentences, and, for leap4j, the cost of exit monitoring. Tokenization is outside the timed region for both.
+ * Prints one {@code RESULT key=value ...} line per measurement for the script to aggregate.
+ * Usage: EngineBenchmark MODEL THREADS leap4j|ort
  */
 public final class EngineBenchmark {
     static final String SHORT = "A man is playing a large flute on the stage."; // 13 tokens with [CLS]/[SEP]
@@ -29,46 +31,48 @@ public final class EngineBenchmark {
             + "all large companies to publish detailed reports on their greenhouse gas emissions, including those of their "
             + "suppliers, and to explain how they plan to reach their climate targets by the end of the decade.";
 
-    static final int ROUNDS = Integer.parseInt(System.getenv().getOrDefault("BENCH_ROUNDS", "2000"));
+    static final int ROUNDS = Integer.parseInt(System.getenv().getOrDefault("BENCH_ROUNDS", "1000"));
+
+    enum Engine { LEAP4J, ORT }
 
     public static void main(String[] args) throws Exception {
-        List<String> models = List.of(args[0]);
-        int[] threadCounts = {Integer.parseInt(args[1])};
+        if (args.length != 3) throw new IllegalArgumentException("usage: EngineBenchmark MODEL THREADS leap4j|ort");
+        String name = args[0];
+        int threads = Integer.parseInt(args[1]);
+        Engine engine = Engine.valueOf(args[2].toUpperCase(Locale.ROOT));
         List<String> sts = stsSentences(Path.of("../shared/data/stsb/derived/sts-test.tsv"), 512);
-        System.out.printf(Locale.ROOT, "JDK %s, %s, %d cores%n", Runtime.version(), cpu(), Runtime.getRuntime().availableProcessors());
-        for (String name : models) {
-            BuiltinModel b = BuiltinModel.byName(name);
-            ModelFolder f = ModelFolder.load(b.folder(Path.of("target/model-cache")));
-            for (int threads : threadCounts) {
-                try (EarlyExitEncoder enc = new EarlyExitEncoder(f, threads);
-                     OrtOracle ort = new OrtOracle(b.onnxBytes(), f.config().numLayers(), false, threads)) {
-                    System.out.printf(Locale.ROOT, "%n== %s, %d thread(s)%n", name, threads);
-                    for (String text : List.of(SHORT, LONG)) {
-                        TokenizedText t = enc.tokenize(text);
-                        List<TokenizedText> one = List.of(t);
-                        ExitPolicy monitorOnly = new ExitPolicy(1.0, 1, 1);
-                        double[][] r = alternate(ROUNDS, ROUNDS / 5,
-                                () -> enc.embedTokens(one, ExitPolicy.fullDepth()),
-                                () -> ort.run(t.ids()),
-                                () -> { List<Embedding> e = enc.embedTokens(one, monitorOnly); if (e.get(0).exitLayer() != f.config().numLayers()) throw new IllegalStateException("exited"); });
-                        System.out.printf(Locale.ROOT, "batch 1, %d tokens: leap4j median %.3f ms p99 %.3f | ORT median %.3f ms p99 %.3f | ratio %.2fx | monitoring on %.3f ms (%.3fx)%n",
-                                t.length(), median(r[0]), p99(r[0]), median(r[1]), p99(r[1]), median(r[0]) / median(r[1]), median(r[2]), median(r[2]) / median(r[0]));
-                    }
-                    List<TokenizedText> tok = enc.tokenizer().encodeAll(sts);
-                    List<List<TokenizedText>> batches = new ArrayList<>();
-                    for (int i = 0; i + 32 <= tok.size(); i += 32) batches.add(tok.subList(i, i + 32));
-                    List<long[][][]> ortBatches = new ArrayList<>();
-                    for (var bt : batches) ortBatches.add(padded(bt));
-                    int[] k = {0, 0};
-                    double[][] r = alternate(6, 2,
-                            () -> { for (var bt : batches) enc.embedTokens(bt, ExitPolicy.fullDepth()); },
-                            () -> { for (var ob : ortBatches) ort.runBatch(ob[0], ob[1]); },
-                            () -> {});
-                    int n = batches.size() * 32;
-                    double ours = n / (median(r[0]) / 1000), theirs = n / (median(r[1]) / 1000);
-                    System.out.printf(Locale.ROOT, "batch 32 (%d STS-B sentences): leap4j %.0f sent/s | ORT %.0f sent/s | ratio %.2fx%n", n, ours, theirs, ours / theirs);
+        BuiltinModel b = BuiltinModel.byName(name);
+        ModelFolder f = ModelFolder.load(b.folder(Path.of("target/model-cache")));
+        String tag = String.format(Locale.ROOT, "model=%s threads=%d engine=%s", name, threads, engine.name().toLowerCase(Locale.ROOT));
+        // the tokenizer lives in the encoder; for ONNX Runtime it is used only to prepare the ids, before any timing
+        try (EarlyExitEncoder enc = new EarlyExitEncoder(f, engine == Engine.LEAP4J ? threads : 1);
+             OrtOracle ort = engine == Engine.ORT ? new OrtOracle(b.onnxBytes(), f.config().numLayers(), false, threads) : null) {
+            for (String text : List.of(SHORT, LONG)) {
+                TokenizedText t = enc.tokenize(text);
+                List<TokenizedText> one = List.of(t);
+                double[] ms;
+                if (engine == Engine.LEAP4J) {
+                    ExitPolicy monitorOnly = new ExitPolicy(1.0, 1, 1);
+                    double[][] r = alternate(ROUNDS, ROUNDS / 5,
+                            () -> enc.embedTokens(one, ExitPolicy.fullDepth()),
+                            () -> { List<Embedding> e = enc.embedTokens(one, monitorOnly); if (e.get(0).exitLayer() != f.config().numLayers()) throw new IllegalStateException("exited"); });
+                    ms = r[0];
+                    System.out.printf(Locale.ROOT, "RESULT %s case=monitor%d ratio=%.4f%n", tag, t.length(), median(r[1]) / median(r[0]));
+                } else {
+                    ms = alternate(ROUNDS, ROUNDS / 5, () -> ort.run(t.ids()))[0];
                 }
+                System.out.printf(Locale.ROOT, "RESULT %s case=b1-%d p50=%.4f p99=%.4f%n", tag, t.length(), median(ms), p99(ms));
             }
+            List<TokenizedText> tok = enc.tokenizer().encodeAll(sts);
+            List<List<TokenizedText>> batches = new ArrayList<>();
+            for (int i = 0; i + 32 <= tok.size(); i += 32) batches.add(tok.subList(i, i + 32));
+            List<long[][][]> ortBatches = new ArrayList<>();
+            for (var bt : batches) ortBatches.add(padded(bt));
+            // ONNX Runtime gets each batch padded to its longest row, as a Java caller would feed it
+            double[] pass = engine == Engine.LEAP4J
+                    ? alternate(6, 2, () -> { for (var bt : batches) enc.embedTokens(bt, ExitPolicy.fullDepth()); })[0]
+                    : alternate(6, 2, () -> { for (var ob : ortBatches) ort.runBatch(ob[0], ob[1]); })[0];
+            System.out.printf(Locale.ROOT, "RESULT %s case=b32 sent_per_s=%.1f%n", tag, batches.size() * 32 / (median(pass) / 1000));
         }
     }
 
@@ -126,14 +130,5 @@ public final class EngineBenchmark {
             }
         }
         return out;
-    }
-
-    static String cpu() {
-        try {
-            for (String l : Files.readAllLines(Path.of("/proc/cpuinfo"))) if (l.startsWith("model name")) return l.substring(l.indexOf(':') + 1).trim();
-        } catch (Exception e) {
-            return "unknown CPU";
-        }
-        return "unknown CPU";
     }
 }

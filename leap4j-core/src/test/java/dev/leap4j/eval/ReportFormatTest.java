@@ -10,19 +10,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ReportFormatTest {
     @Test
     void aSpeedupAboveTheLayerReductionIsNoise() {
-        assertTrue(ReportFormat.implausible(3.30, 2.00), "bge's 3.30x against a 2.00x ceiling");
-        assertTrue(ReportFormat.implausible(1.90, 1.71));
-        assertFalse(ReportFormat.implausible(1.88, 1.71), "within 10% of the ceiling");
-        assertFalse(ReportFormat.implausible(1.40, 1.71), "below the ceiling: overhead, not noise");
+        assertTrue(SpeedTest.implausible(3.30, 2.00), "bge's 3.30x against a 2.00x ceiling");
+        assertTrue(SpeedTest.implausible(1.90, 1.71));
+        assertFalse(SpeedTest.implausible(1.88, 1.71), "within 10% of the ceiling");
+        assertFalse(SpeedTest.implausible(1.40, 1.71), "below the ceiling: overhead, not noise");
     }
 
     @Test
     void aSpeedupAwayFromOneWhereNothingExitsIsNoise() {
-        assertTrue(ReportFormat.implausible(0.24, 1.00));
-        assertTrue(ReportFormat.implausible(2.40, 1.00));
-        assertFalse(ReportFormat.implausible(0.95, 1.00));
-        assertFalse(ReportFormat.implausible(1.08, 1.00));
-        assertFalse(ReportFormat.implausible(Double.NaN, 1.00), "not measured is not noise");
+        assertTrue(SpeedTest.implausible(0.24, 1.00));
+        assertTrue(SpeedTest.implausible(2.40, 1.00));
+        assertFalse(SpeedTest.implausible(0.95, 1.00));
+        assertFalse(SpeedTest.implausible(1.08, 1.00));
+        assertFalse(SpeedTest.implausible(Double.NaN, 1.00), "not measured is not noise");
     }
 
     @Test

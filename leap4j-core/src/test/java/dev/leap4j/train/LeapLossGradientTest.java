@@ -92,9 +92,9 @@ class LeapLossGradientTest {
         for (int i = 0; i < weights.length; i++) {
             int L = 3 + rnd.nextInt(3), B = 3 + rnd.nextInt(4), C = 3 + rnd.nextInt(9);
             Case c = randomCase(rnd, L, B, C, C, 0, 0, 0, 0);
-            int from = 1 + rnd.nextInt(L - 1);
-            check(new Case(c.ls().withExitPath(weights[i][0], weights[i][1], from), c.s(), c.tl(), c.tf(), c.proj()),
-                    names[i] + " from layer " + from + " (seed " + seed + ")");
+            int from = 1 + rnd.nextInt(L - 1), to = from + rnd.nextInt(L - from);
+            check(new Case(c.ls().withExitPath(weights[i][0], weights[i][1], from, to), c.s(), c.tl(), c.tf(), c.proj()),
+                    names[i] + " on layers " + from + ".." + to + " (seed " + seed + ")");
         }
         Case c = randomCase(rnd, 4, 5, 6, 6, 1, 0.3, 0.4, 0.3);
         check(new Case(c.ls().withExitPath(1, 0.5, 2), c.s(), c.tl(), c.tf(), c.proj()), "every term (seed " + seed + ")");
@@ -118,6 +118,23 @@ class LeapLossGradientTest {
         assertTrue(all.align() > 0 && all.relational() > 0, "layer 1 still differs from the teacher");
         assertThrows(IllegalArgumentException.class, () -> c.ls.withExitPath(1, 0, 4), "the last layer is L_final's, not the exit path's");
         assertThrows(IllegalArgumentException.class, () -> c.ls.withExitPath(0, 1, 0));
+    }
+
+    @Test
+    void exitPathTermsStopAtTheirLastLayer() {
+        long seed = dev.leap4j.TestSeed.next();
+        Case c = randomCase(new Random(seed), 5, 4, 6, 6, 0, 0, 0, 0);
+        for (int l = 1; l < 3; l++) for (int b = 0; b < 4; b++) c.s[l][b] = c.tf[b].clone();
+        double[][][] ds = new double[5][4][6];
+        LeapLoss.Terms upTo3 = LeapLoss.compute(c.ls.withExitPath(1, 1, 2, 3), c.s, c.tl, c.tf, null, ds, null);
+        assertEquals(0, upTo3.align(), 1e-12, "layers 2-3 equal the teacher (seed " + seed + ")");
+        assertEquals(0, upTo3.relational(), 1e-12);
+        for (double[] row : ds[3]) for (double v : row) assertEquals(0, v, 0.0, "layer 4 is past the exit path: no gradient reaches it");
+        LeapLoss.Terms upTo4 = LeapLoss.compute(c.ls.withExitPath(1, 1, 2, 4), c.s, c.tl, c.tf, null, ds, null);
+        assertTrue(upTo4.align() > 0 && upTo4.relational() > 0, "layer 4 differs from the teacher (seed " + seed + ")");
+        assertEquals(4, c.ls.withExitPath(1, 1, 2).lastExitPathLayer());
+        assertThrows(IllegalArgumentException.class, () -> c.ls.withExitPath(1, 0, 3, 2), "the last layer comes before the first");
+        assertThrows(IllegalArgumentException.class, () -> c.ls.withExitPath(1, 0, 2, 5), "the last layer is L_final's");
     }
 
     @Test
