@@ -24,7 +24,7 @@ for n in "$small" "$big"; do
 done
 declare -A onnx_entry=([all-minilm-l6-v2]=all-minilm-l6-v2 [bge-small-en-v1.5]=bge-small-en-v1.5 [e5-small-v2]=e5-small-v2)
 declare -A pooling=([all-minilm-l6-v2]=mean [bge-small-en-v1.5]=cls [e5-small-v2]=mean)
-jar_of() { tr ':' '\n' < leap4j-core/target/classpath.txt | while read -r j; do unzip -l "$j" 2>/dev/null | grep -q " $1.onnx\$" && { echo "$j"; break; }; done; }
+jar_of() { tr ':' '\n' < leap4j-core/target/classpath.txt | while read -r j; do unzip -l "$j" 2>/dev/null | grep " $1.onnx\$" > /dev/null && { echo "$j"; break; }; done; }
 seconds() { local a b; a=$(date +%s.%N); "$@" > /dev/null 2>&1; b=$(date +%s.%N); echo "$b - $a" | bc -l; }
 . scripts/jdk25.sh
 echo "$("$JAVA25/bin/java" -version 2>&1 | head -1); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'); $(nproc) cores; python onnxruntime $(python3 -c 'import onnxruntime; print(onnxruntime.__version__)')"
