@@ -1,6 +1,7 @@
 package dev.leap4j.spark;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.leap4j.cli.ExitOptions;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -14,6 +15,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -57,14 +59,8 @@ public final class EmbedJob implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "built-in name or a model folder present at the same path on every executor")
     String model;
 
-    @Option(names = "--theta", description = "exit when cos(layer l, layer l-1) >= theta; above 1 = full depth (default 0.95)")
-    Double theta;
-
-    @Option(names = "--min-layer", description = "first layer allowed to exit (default: half the model's depth)")
-    Integer minLayer;
-
-    @Option(names = "--patience", description = "consecutive agreeing layers needed (default 1)")
-    Integer patience;
+    @Mixin
+    ExitOptions exit = new ExitOptions();
 
     @Option(names = "--threads", description = "engine threads per executor (default: the executor's cores)")
     Integer threads;
@@ -113,7 +109,7 @@ public final class EmbedJob implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        EmbedOptions options = new EmbedOptions(model, theta, minLayer, patience, threads, batchSize, prompt, promptText);
+        EmbedOptions options = new EmbedOptions(model, exit.theta(), exit.minLayer(), exit.patience(), threads, batchSize, prompt, promptText);
         if (format == Format.text && !textColumn.equals("text")) {
             throw new IllegalArgumentException("--text-column applies to jsonl and parquet input; text input has one column, 'text'");
         }
