@@ -26,6 +26,13 @@ declare -A onnx_entry=([all-minilm-l6-v2]=all-minilm-l6-v2 [bge-small-en-v1.5]=b
 declare -A pooling=([all-minilm-l6-v2]=mean [bge-small-en-v1.5]=cls [e5-small-v2]=mean)
 jar_of() { tr ':' '\n' < leap4j-core/target/classpath.txt | while read -r j; do unzip -l "$j" 2>/dev/null | grep " $1.onnx\$" > /dev/null && { echo "$j"; break; }; done; }
 seconds() { local a b; a=$(date +%s.%N); "$@" > /dev/null 2>&1; b=$(date +%s.%N); echo "$b - $a" | bc -l; }
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+# ms per input beyond the first N_SMALL: one command on the small file and one on the big file ($m, $t, $kind set by the loops)
+marginal() { local s b; s=$(seconds "$@" "$work/$kind-$small.txt" "$work/out.jsonl"); b=$(seconds "$@" "$work/$kind-$big.txt" "$work/out.jsonl")
+  echo "($b - $s) * 1000 / ($big - $small)" | bc -l; }
+leap_embed() { ./leap4j embed --model "$m" --theta 2 --batch-size 1 --threads "$t" --input "$1" --output "$2"; }
+l() { leap+=("$(marginal leap_embed)"); }
+o() { ort+=("$(marginal python3 scripts/ort_embed.py "$work/$m.onnx" "$work/$m-tokenizer.json" "${pooling[$m]}" "$t")"); }
 . scripts/jdk25.sh
 echo "$("$JAVA25/bin/java" -version 2>&1 | head -1); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'); $(nproc) cores; python onnxruntime $(python3 -c 'import onnxruntime; print(onnxruntime.__version__)')"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -40,16 +47,9 @@ for m in "${models[@]}"; do
     for kind in short long; do
       leap=(); ort=()
       for r in $(seq 1 "$repeats"); do
-        l() { local s b; s=$(seconds ./leap4j embed --model "$m" --theta 2 --batch-size 1 --threads "$t" --input "$work/$kind-$small.txt" --output "$work/out.jsonl")
-              b=$(seconds ./leap4j embed --model "$m" --theta 2 --batch-size 1 --threads "$t" --input "$work/$kind-$big.txt" --output "$work/out.jsonl")
-              leap+=("$(echo "($b - $s) * 1000 / ($big - $small)" | bc -l)"); }
-        o() { local s b; s=$(seconds python3 scripts/ort_embed.py "$work/$m.onnx" "$work/$m-tokenizer.json" "${pooling[$m]}" "$t" "$work/$kind-$small.txt" "$work/out.jsonl")
-              b=$(seconds python3 scripts/ort_embed.py "$work/$m.onnx" "$work/$m-tokenizer.json" "${pooling[$m]}" "$t" "$work/$kind-$big.txt" "$work/out.jsonl")
-              ort+=("$(echo "($b - $s) * 1000 / ($big - $small)" | bc -l)"); }
         if [ $((r % 2)) -eq 1 ]; then l; o; else o; l; fi
       done
-      lm=$(printf '%s\n' "${leap[@]}" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}')
-      om=$(printf '%s\n' "${ort[@]}" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}')
+      lm=$(median "${leap[@]}"); om=$(median "${ort[@]}")
       tokens=$([ "$kind" = short ] && echo 13 || echo 57)
       printf '| %s | %s | %s tokens | %.2f (%s) | %.2f (%s) | %.2fx |\n' "$m" "$t" "$tokens" "$lm" "$(printf '%.2f ' "${leap[@]}" | sed 's/ $//')" \
         "$om" "$(printf '%.2f ' "${ort[@]}" | sed 's/ $//')" "$(echo "$lm / $om" | bc -l)"
