@@ -19,6 +19,12 @@ public final class Kernels {
     static final int L = S.length();
     /** Columns per matmul micro-kernel: three vectors keep 4x3 accumulators in AVX2's 16 registers. */
     public static final int COL_BLOCK = 3 * L;
+    /**
+     * Eight-row tiles where the vector registers allow: 512-bit species mean AVX-512 and its 32 registers, enough
+     * for 8x3 accumulators plus three weight vectors and a broadcast. Each weight load then feeds eight FMAs
+     * instead of four; with 16 registers (AVX2) the tile would spill, so it stays 4x3 there.
+     */
+    static final boolean EIGHT_ROW_TILES = S.vectorBitSize() >= 512;
 
     /** out (M, N) = x (M, K) · w (K, N) + b (N), all rows, columns [n0, n1). b may be null. */
     public static void matmulForward(float[] out, float[] x, float[] w, float[] b, int M, int K, int N, int n0, int n1) {
@@ -27,6 +33,7 @@ public final class Kernels {
         int n = n0;
         for (; n + COL_BLOCK <= n1; n += COL_BLOCK) {
             int m = 0;
+            if (EIGHT_ROW_TILES) for (; m + 8 <= M; m += 8) block8x3(out, x, w, b, K, N, m, n, n, N);
             for (; m + 4 <= M; m += 4) block4x3(out, x, w, b, K, N, m, n, n, N);
             for (; m < M; m++) block1x3(out, x, w, b, K, N, m, n, n, N);
         }
@@ -60,6 +67,7 @@ public final class Kernels {
             int n = p * cb, base = p * K * cb;
             if (n + cb <= N) {
                 int m = 0;
+                if (EIGHT_ROW_TILES) for (; m + 8 <= M; m += 8) block8x3(out, x, wp, b, K, N, m, n, base, cb);
                 for (; m + 4 <= M; m += 4) block4x3(out, x, wp, b, K, N, m, n, base, cb);
                 for (; m < M; m++) block1x3(out, x, wp, b, K, N, m, n, base, cb);
             } else {
@@ -109,6 +117,62 @@ public final class Kernels {
         store3(out, b, (m + 1) * N + n, n, a10, a11, a12);
         store3(out, b, (m + 2) * N + n, n, a20, a21, a22);
         store3(out, b, (m + 3) * N + n, n, a30, a31, a32);
+    }
+
+    /** Rows m..m+7, columns n..n+3L: {@link #block4x3} with twice the rows, for 32-register machines. */
+    private static void block8x3(float[] out, float[] x, float[] w, float[] b, int K, int N, int m, int n, int wBase, int wStride) {
+        FloatVector a00 = FloatVector.zero(S), a01 = FloatVector.zero(S), a02 = FloatVector.zero(S);
+        FloatVector a10 = FloatVector.zero(S), a11 = FloatVector.zero(S), a12 = FloatVector.zero(S);
+        FloatVector a20 = FloatVector.zero(S), a21 = FloatVector.zero(S), a22 = FloatVector.zero(S);
+        FloatVector a30 = FloatVector.zero(S), a31 = FloatVector.zero(S), a32 = FloatVector.zero(S);
+        FloatVector a40 = FloatVector.zero(S), a41 = FloatVector.zero(S), a42 = FloatVector.zero(S);
+        FloatVector a50 = FloatVector.zero(S), a51 = FloatVector.zero(S), a52 = FloatVector.zero(S);
+        FloatVector a60 = FloatVector.zero(S), a61 = FloatVector.zero(S), a62 = FloatVector.zero(S);
+        FloatVector a70 = FloatVector.zero(S), a71 = FloatVector.zero(S), a72 = FloatVector.zero(S);
+        for (int k = 0, wk = wBase, xk = m * K; k < K; k++, wk += wStride, xk++) {
+            FloatVector w0 = FloatVector.fromArray(S, w, wk);
+            FloatVector w1 = FloatVector.fromArray(S, w, wk + L);
+            FloatVector w2 = FloatVector.fromArray(S, w, wk + 2 * L);
+            FloatVector v = FloatVector.broadcast(S, x[xk]);
+            a00 = w0.fma(v, a00); a01 = w1.fma(v, a01); a02 = w2.fma(v, a02);
+            v = FloatVector.broadcast(S, x[xk + K]);
+            a10 = w0.fma(v, a10); a11 = w1.fma(v, a11); a12 = w2.fma(v, a12);
+            v = FloatVector.broadcast(S, x[xk + 2 * K]);
+            a20 = w0.fma(v, a20); a21 = w1.fma(v, a21); a22 = w2.fma(v, a22);
+            v = FloatVector.broadcast(S, x[xk + 3 * K]);
+            a30 = w0.fma(v, a30); a31 = w1.fma(v, a31); a32 = w2.fma(v, a32);
+            v = FloatVector.broadcast(S, x[xk + 4 * K]);
+            a40 = w0.fma(v, a40); a41 = w1.fma(v, a41); a42 = w2.fma(v, a42);
+            v = FloatVector.broadcast(S, x[xk + 5 * K]);
+            a50 = w0.fma(v, a50); a51 = w1.fma(v, a51); a52 = w2.fma(v, a52);
+            v = FloatVector.broadcast(S, x[xk + 6 * K]);
+            a60 = w0.fma(v, a60); a61 = w1.fma(v, a61); a62 = w2.fma(v, a62);
+            v = FloatVector.broadcast(S, x[xk + 7 * K]);
+            a70 = w0.fma(v, a70); a71 = w1.fma(v, a71); a72 = w2.fma(v, a72);
+        }
+        // Stored raw, the bias added in a second pass: with eight store3 calls this method outgrows C2's inlining
+        // budget, and a call that takes vectors boxes the accumulators (8x slower). Reloading a stored float and
+        // adding the bias gives the same bits as adding it in registers.
+        int o = m * N + n;
+        a00.intoArray(out, o); a01.intoArray(out, o + L); a02.intoArray(out, o + 2 * L); o += N;
+        a10.intoArray(out, o); a11.intoArray(out, o + L); a12.intoArray(out, o + 2 * L); o += N;
+        a20.intoArray(out, o); a21.intoArray(out, o + L); a22.intoArray(out, o + 2 * L); o += N;
+        a30.intoArray(out, o); a31.intoArray(out, o + L); a32.intoArray(out, o + 2 * L); o += N;
+        a40.intoArray(out, o); a41.intoArray(out, o + L); a42.intoArray(out, o + 2 * L); o += N;
+        a50.intoArray(out, o); a51.intoArray(out, o + L); a52.intoArray(out, o + 2 * L); o += N;
+        a60.intoArray(out, o); a61.intoArray(out, o + L); a62.intoArray(out, o + 2 * L); o += N;
+        a70.intoArray(out, o); a71.intoArray(out, o + L); a72.intoArray(out, o + 2 * L);
+        if (b != null) addBias(out, b, m, 8, N, n);
+    }
+
+    /** out[rows m..m+rows) columns [n, n + 3L) += b; one rounding per element, as when added to the accumulator. */
+    private static void addBias(float[] out, float[] b, int m, int rows, int N, int n) {
+        FloatVector b0 = FloatVector.fromArray(S, b, n), b1 = FloatVector.fromArray(S, b, n + L), b2 = FloatVector.fromArray(S, b, n + 2 * L);
+        for (int r = 0, o = m * N + n; r < rows; r++, o += N) {
+            FloatVector.fromArray(S, out, o).add(b0).intoArray(out, o);
+            FloatVector.fromArray(S, out, o + L).add(b1).intoArray(out, o + L);
+            FloatVector.fromArray(S, out, o + 2 * L).add(b2).intoArray(out, o + 2 * L);
+        }
     }
 
     private static void block1x3(float[] out, float[] x, float[] w, float[] b, int K, int N, int m, int n, int wBase, int wStride) {
@@ -297,7 +361,7 @@ public final class Kernels {
      * Multi-head self-attention over packed rows (no padding): row r owns tokens [offsets[r], offsets[r] + lens[r]).
      * qkv (Ntok, 3C) holds q | k | v per token; out (Ntok, C). Runs (row, head) pairs [p0, p1) where pair = r * H + h.
      * Keys beyond a row's length do not exist here, which is exactly the padding mask.
-     * Each head's keys are first transposed to (D, len) so that scores are vectorised over keys as one fused
+     * Each head's keys are first transposed to (D, len rounded up to whole vectors) so that scores are vectorised over keys as one fused
      * multiply-add chain over d per score: no horizontal reduction, whose rounding may depend on JIT state.
      * scratch: per-worker, at least {@link #attentionScratchSize}(D, max(lens)) floats.
      */
@@ -307,56 +371,134 @@ public final class Kernels {
         float scale = (float) (1.0 / Math.sqrt(D));
         for (int p = p0; p < p1; p++) {
             int r = p / H, h = p % H;
-            int off = offsets[r], len = lens[r];
+            int off = offsets[r], len = lens[r], lenP = padToVector(len);
             if (scratch.length < attentionScratchSize(D, len)) {
                 throw new IllegalArgumentException("attention scratch holds " + scratch.length + " floats; a row of " + len + " tokens needs " + attentionScratchSize(D, len));
             }
-            int kt = len; // scratch[0, len) scores; scratch[len, len + D * len) keys transposed (D, len)
+            // scratch: keys transposed (D, lenP), zero past len, so every score vector is whole; then the
+            // probabilities (len, lenP). Scores of the zero keys are never read.
+            int probs = D * lenP;
+            for (int d = 0; d < D; d++) {
+                java.util.Arrays.fill(scratch, d * lenP + len, (d + 1) * lenP, 0f);
+            }
             for (int j = 0; j < len; j++) {
                 int k = (off + j) * C3 + C + h * D;
-                for (int d = 0; d < D; d++) scratch[kt + d * len + j] = qkv[k + d];
+                for (int d = 0; d < D; d++) scratch[d * lenP + j] = qkv[k + d];
             }
-            for (int i = 0; i < len; i++) {
-                int q = (off + i) * C3 + h * D;
-                int j = 0;
-                for (; j + L <= len; j += L) {
-                    FloatVector acc = FloatVector.zero(S);
-                    for (int d = 0; d < D; d++) {
-                        acc = FloatVector.fromArray(S, scratch, kt + d * len + j).fma(FloatVector.broadcast(S, qkv[q + d]), acc);
-                    }
-                    acc.mul(scale).intoArray(scratch, j);
+            attentionScores(scratch, probs, qkv, (off * C3) + h * D, C3, len, lenP, D, scale);
+            for (int i = 0; i < len; i++) softmaxForward(scratch, probs + i * lenP, len, lenP);
+            attentionValues(out, off * C + h * D, C, scratch, probs, qkv, off * C3 + 2 * C + h * D, C3, len, lenP, D);
+        }
+    }
+
+    /** Keys per row rounded up to whole vectors. */
+    static int padToVector(int len) {
+        return (len + L - 1) / L * L;
+    }
+
+    /**
+     * s[probs + i * lenP + j] = scale * (q_i . k_j) for queries i < len, keys j < lenP, keys transposed at s[0, D * lenP);
+     * q_i at qkv[q + i * C3]. Four queries share each key load; every score is one FMA chain over d.
+     */
+    private static void attentionScores(float[] s, int probs, float[] qkv, int q, int C3, int len, int lenP, int D, float scale) {
+        int i = 0;
+        for (; i + 4 <= len; i += 4) {
+            int q0 = q + i * C3, q1 = q0 + C3, q2 = q1 + C3, q3 = q2 + C3;
+            for (int j = 0; j < lenP; j += L) {
+                FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
+                for (int d = 0, kd = j; d < D; d++, kd += lenP) {
+                    FloatVector k = FloatVector.fromArray(S, s, kd);
+                    a0 = k.fma(FloatVector.broadcast(S, qkv[q0 + d]), a0);
+                    a1 = k.fma(FloatVector.broadcast(S, qkv[q1 + d]), a1);
+                    a2 = k.fma(FloatVector.broadcast(S, qkv[q2 + d]), a2);
+                    a3 = k.fma(FloatVector.broadcast(S, qkv[q3 + d]), a3);
                 }
-                for (; j < len; j++) {
-                    float acc = 0f;
-                    for (int d = 0; d < D; d++) acc = Math.fma(scratch[kt + d * len + j], qkv[q + d], acc);
-                    scratch[j] = acc * scale;
+                int o = probs + i * lenP + j;
+                a0.mul(scale).intoArray(s, o);
+                a1.mul(scale).intoArray(s, o + lenP);
+                a2.mul(scale).intoArray(s, o + 2 * lenP);
+                a3.mul(scale).intoArray(s, o + 3 * lenP);
+            }
+        }
+        for (; i < len; i++) {
+            int q0 = q + i * C3;
+            for (int j = 0; j < lenP; j += L) {
+                FloatVector a0 = FloatVector.zero(S);
+                for (int d = 0, kd = j; d < D; d++, kd += lenP) {
+                    a0 = FloatVector.fromArray(S, s, kd).fma(FloatVector.broadcast(S, qkv[q0 + d]), a0);
                 }
-                // max is exact in any order; the sum keeps lane partials added in lane order (deterministic)
-                float max = Float.NEGATIVE_INFINITY;
-                for (j = 0; j < len; j++) max = Math.max(max, scratch[j]);
-                FloatVector vmax = FloatVector.broadcast(S, max), vsum = FloatVector.zero(S);
-                for (j = 0; j + L <= len; j += L) {
-                    FloatVector e = expForward(FloatVector.fromArray(S, scratch, j).sub(vmax));
-                    e.intoArray(scratch, j);
-                    vsum = vsum.add(e);
-                }
-                float sum = 0f;
-                for (int lane = 0; lane < L; lane++) sum += vsum.lane(lane);
-                for (; j < len; j++) {
-                    float e = expFast(scratch[j] - max);
-                    scratch[j] = e;
-                    sum += e;
-                }
-                float inv = 1f / sum;
-                int o = (off + i) * C + h * D;
-                java.util.Arrays.fill(out, o, o + D, 0f);
-                for (j = 0; j < len; j++) axpy(scratch[j] * inv, qkv, (off + j) * C3 + 2 * C + h * D, out, o, D);
+                a0.mul(scale).intoArray(s, probs + i * lenP + j);
             }
         }
     }
 
+    /** Softmax in place over s[o, o + len); s[o + len, o + lenP) becomes 0. */
+    private static void softmaxForward(float[] s, int o, int len, int lenP) {
+        java.util.Arrays.fill(s, o + len, o + lenP, Float.NEGATIVE_INFINITY);
+        FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int j = 0; j < lenP; j += L) vmax = vmax.max(FloatVector.fromArray(S, s, o + j));
+        // max is exact in any order; the sum keeps lane partials added in lane order (deterministic)
+        vmax = FloatVector.broadcast(S, vmax.reduceLanes(VectorOperators.MAX));
+        for (int j = 0; j < lenP; j += L) expForward(FloatVector.fromArray(S, s, o + j).sub(vmax)).intoArray(s, o + j);
+        java.util.Arrays.fill(s, o + len, o + lenP, 0f);
+        FloatVector vsum = FloatVector.zero(S);
+        for (int j = 0; j < lenP; j += L) vsum = vsum.add(FloatVector.fromArray(S, s, o + j));
+        float sum = 0f;
+        for (int lane = 0; lane < L; lane++) sum += vsum.lane(lane);
+        FloatVector inv = FloatVector.broadcast(S, 1f / sum);
+        for (int j = 0; j < lenP; j += L) FloatVector.fromArray(S, s, o + j).mul(inv).intoArray(s, o + j);
+    }
+
+    /**
+     * out[o + i * C + d] = sum over j < len of P[i][j] * v_j[d], v_j at qkv[v + j * C3], P at s[probs + i * lenP];
+     * four queries share each value load; one FMA chain over j per element.
+     */
+    private static void attentionValues(float[] out, int o, int C, float[] s, int probs, float[] qkv, int v, int C3, int len, int lenP, int D) {
+        int i = 0;
+        for (; i + 4 <= len; i += 4) {
+            int p0 = probs + i * lenP, p1 = p0 + lenP, p2 = p1 + lenP, p3 = p2 + lenP;
+            int o0 = o + i * C;
+            int d = 0;
+            for (; d + L <= D; d += L) {
+                FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
+                for (int j = 0, vj = v + d; j < len; j++, vj += C3) {
+                    FloatVector x = FloatVector.fromArray(S, qkv, vj);
+                    a0 = x.fma(FloatVector.broadcast(S, s[p0 + j]), a0);
+                    a1 = x.fma(FloatVector.broadcast(S, s[p1 + j]), a1);
+                    a2 = x.fma(FloatVector.broadcast(S, s[p2 + j]), a2);
+                    a3 = x.fma(FloatVector.broadcast(S, s[p3 + j]), a3);
+                }
+                a0.intoArray(out, o0 + d);
+                a1.intoArray(out, o0 + C + d);
+                a2.intoArray(out, o0 + 2 * C + d);
+                a3.intoArray(out, o0 + 3 * C + d);
+            }
+            for (; d < D; d++) {
+                for (int t = 0; t < 4; t++) out[o0 + t * C + d] = valueScalar(s, p0 + t * lenP, qkv, v + d, C3, len);
+            }
+        }
+        for (; i < len; i++) {
+            int p0 = probs + i * lenP, o0 = o + i * C;
+            int d = 0;
+            for (; d + L <= D; d += L) {
+                FloatVector a0 = FloatVector.zero(S);
+                for (int j = 0, vj = v + d; j < len; j++, vj += C3) {
+                    a0 = FloatVector.fromArray(S, qkv, vj).fma(FloatVector.broadcast(S, s[p0 + j]), a0);
+                }
+                a0.intoArray(out, o0 + d);
+            }
+            for (; d < D; d++) out[o0 + d] = valueScalar(s, p0, qkv, v + d, C3, len);
+        }
+    }
+
+    private static float valueScalar(float[] s, int p, float[] qkv, int v, int C3, int len) {
+        float acc = 0f;
+        for (int j = 0; j < len; j++) acc = Math.fma(qkv[v + j * C3], s[p + j], acc);
+        return acc;
+    }
+
     /** Floats of per-worker scratch {@link #attentionForward} needs for rows of up to maxLen tokens. */
     public static int attentionScratchSize(int D, int maxLen) {
-        return (D + 1) * maxLen;
+        return (D + maxLen) * padToVector(maxLen);
     }
 }

@@ -46,7 +46,7 @@ class KernelsTest {
     void matmulIsBitIdenticalToScalarTwinForAllColumnRanges() {
         for (int s : SIZES) {
             for (int dim = 0; dim < 3; dim++) {
-                int M = dim == 0 ? s : pick(1, 2, 3, 4, 5, 9);
+                int M = dim == 0 ? s : pick(1, 2, 3, 4, 5, 8, 9, 12, 17);
                 int K = dim == 1 ? s : pick(1, 3, 7, 16, 33);
                 int N = dim == 2 ? s : pick(1, 3, 7, 13, 33, 48, 100);
                 float[] x = gaussian(M * K, 1), w = gaussian(K * N, 0.5);
@@ -101,7 +101,7 @@ class KernelsTest {
         try (Parallel p2 = new Parallel(2); Parallel p3 = new Parallel(3)) {
             for (int s : SIZES) {
                 for (int dim = 0; dim < 3; dim++) {
-                    int M = dim == 0 ? s : pick(1, 2, 3, 4, 5, 9, 13);
+                    int M = dim == 0 ? s : pick(1, 2, 3, 4, 5, 8, 9, 13, 17, 57);
                     int K = dim == 1 ? s : pick(1, 3, 7, 16, 33, 384);
                     int N = dim == 2 ? s : pick(1, 3, 7, 13, 24, 33, 48, 100, 384);
                     float[] x = gaussian(M * K, 1), w = gaussian(K * N, 0.5);
