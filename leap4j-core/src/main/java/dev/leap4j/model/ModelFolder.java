@@ -56,13 +56,10 @@ public record ModelFolder(Path dir, BertConfig config, BertWeights weights, Path
         String posType = c.path("position_embedding_type").asText("absolute");
         if (!posType.equals("absolute")) throw new ModelFormatException(cfgFile + ": position_embedding_type '" + posType + "' is not supported");
         Pooling pooling = readPooling(dir.resolve("1_Pooling").resolve("config.json"));
-        boolean normalize = false;
-        JsonNode modules = readJson(dir.resolve("modules.json"), false);
-        if (modules != null) {
-            for (JsonNode m : modules) if (m.path("type").asText().endsWith("Normalize")) normalize = true;
-        }
+        boolean normalize = readNormalize(dir.resolve("modules.json"));
         int maxPos = req(c, "max_position_embeddings", cfgFile);
         int maxLen = readMaxLength(dir, maxPos);
+        refuseLowerCasing(dir.resolve("sentence_bert_config.json"));
         try {
             return new BertConfig(req(c, "vocab_size", cfgFile), req(c, "hidden_size", cfgFile), req(c, "num_hidden_layers", cfgFile),
                     req(c, "num_attention_heads", cfgFile), req(c, "intermediate_size", cfgFile), maxPos,
@@ -72,6 +69,38 @@ public record ModelFolder(Path dir, BertConfig config, BertWeights weights, Path
             throw e;
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(cfgFile + ": " + e.getMessage());
+        }
+    }
+
+    /** sentence-transformers modules the engine computes; any other (Dense, LayerNorm, ...) would change the vectors. */
+    private static final List<String> MODULES = List.of("Transformer", "Pooling", "Normalize");
+
+    /**
+     * Whether modules.json ends in a Normalize module. A module the engine does not compute is refused: skipping
+     * it would return vectors that differ from the model's own without a word.
+     */
+    static boolean readNormalize(Path file) throws IOException {
+        JsonNode modules = readJson(file, false);
+        if (modules == null) return false;
+        if (!modules.isArray()) throw new ModelFormatException(file + ": expected a JSON list of modules");
+        boolean normalize = false;
+        for (JsonNode m : modules) {
+            String type = m.path("type").asText("");
+            String kind = type.substring(type.lastIndexOf('.') + 1);
+            if (!MODULES.contains(kind)) {
+                throw new ModelFormatException(file + ": module '" + type + "' (" + m.path("path").asText("") + ") is not supported: leap4j computes "
+                        + String.join(", ", MODULES) + " only");
+            }
+            if (kind.equals("Normalize")) normalize = true;
+        }
+        return normalize;
+    }
+
+    /** sentence-transformers lower-cases every text before tokenizing when this is set; the engine does not. */
+    static void refuseLowerCasing(Path file) throws IOException {
+        JsonNode st = readJson(file, false);
+        if (st != null && st.path("do_lower_case").asBoolean(false)) {
+            throw new ModelFormatException(file + ": do_lower_case true is not supported (texts would have to be lower-cased before tokenizing)");
         }
     }
 
@@ -95,6 +124,9 @@ public record ModelFolder(Path dir, BertConfig config, BertWeights weights, Path
         JsonNode pool = readJson(file, false);
         if (pool == null) return Pooling.MEAN;
         if (!pool.isObject()) throw new ModelFormatException(file + ": expected a JSON object");
+        if (!pool.path("include_prompt").asBoolean(true)) {
+            throw new ModelFormatException(file + ": include_prompt false is not supported (the engine pools the prompt's tokens too)");
+        }
         List<String> modes = new ArrayList<>();
         JsonNode mode = pool.get("pooling_mode");
         if (mode != null && !mode.isNull()) {

@@ -184,6 +184,37 @@ class ModelFolderTest {
     }
 
     /**
+     * Settings that would make sentence-transformers compute other vectors than the engine are refused, each naming
+     * its file: a module the engine does not run (Dense), lower-casing the texts, and mean pooling without the
+     * prompt's tokens. Their harmless values still load.
+     */
+    @Test
+    void settingsTheEngineDoesNotComputeAreRefused() throws IOException {
+        Path dir = writtenModel();
+        Path modules = dir.resolve("modules.json"), st = dir.resolve("sentence_bert_config.json"), pool = dir.resolve("1_Pooling/config.json");
+        String kept = Files.readString(modules);
+        Files.writeString(modules, kept.replace("]", ", {\"idx\": 3, \"name\": \"3\", \"path\": \"3_Dense\", \"type\": \"sentence_transformers.models.Dense\"}]"));
+        String m = assertThrows(ModelFormatException.class, () -> ModelFolder.load(dir)).getMessage();
+        assertTrue(m.contains(modules.toString()) && m.contains("Dense"), m);
+        Files.writeString(modules, "{}");
+        m = assertThrows(ModelFormatException.class, () -> ModelFolder.load(dir)).getMessage();
+        assertTrue(m.contains(modules.toString()), m);
+        Files.writeString(modules, kept);
+
+        Files.writeString(st, "{\"max_seq_length\": 12, \"do_lower_case\": true}");
+        m = assertThrows(ModelFormatException.class, () -> ModelFolder.load(dir)).getMessage();
+        assertTrue(m.contains(st.toString()) && m.contains("do_lower_case"), m);
+        Files.writeString(st, "{\"max_seq_length\": 12, \"do_lower_case\": false}");
+        assertEquals(12, ModelFolder.load(dir).config().maxLength());
+
+        Files.writeString(pool, "{\"pooling_mode\": \"mean\", \"include_prompt\": false}");
+        m = assertThrows(ModelFormatException.class, () -> ModelFolder.load(dir)).getMessage();
+        assertTrue(m.contains(pool.toString()) && m.contains("include_prompt"), m);
+        Files.writeString(pool, "{\"pooling_mode\": \"mean\", \"include_prompt\": true}");
+        assertEquals(Pooling.MEAN, ModelFolder.load(dir).config().pooling());
+    }
+
+    /**
      * sentence-transformers 6 saves the max length as the tokenizer's model_max_length in tokenizer_config.json and
      * leaves it out of sentence_bert_config.json; older versions (and leap4j) put it in sentence_bert_config.json,
      * which wins when present, as in sentence-transformers.
