@@ -6,7 +6,8 @@
 # start-up and model load cancel out. The engines alternate, each in its own process, over BENCH_REPEATS repeats;
 # the table gives the median marginal time. Load average at the start and the end is printed with it.
 # usage: bench/cli-latency.sh [model ...]   (default: all-minilm-l6-v2 bge-small-en-v1.5)
-#   BENCH_THREADS (default "1 2"), BENCH_REPEATS (default 3), N_SMALL (default 300), N_BIG (default 1500)
+#   BENCH_THREADS (default "1 2"), BENCH_INPUTS (default "short long"), BENCH_REPEATS (default 3), N_SMALL (default 300),
+#   N_BIG (default 1500)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -44,7 +45,7 @@ for m in "${models[@]}"; do
   unzip -p "$j" "$e.onnx" > "$work/$m.onnx"
   unzip -p "$j" "$e-tokenizer.json" > "$work/$m-tokenizer.json"
   for t in ${BENCH_THREADS:-1 2}; do
-    for kind in short long; do
+    for kind in ${BENCH_INPUTS:-short long}; do
       leap=(); ort=()
       for r in $(seq 1 "$repeats"); do
         if [ $((r % 2)) -eq 1 ]; then l; o; else o; l; fi
