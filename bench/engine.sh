@@ -37,6 +37,13 @@ done
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg) (the 1-minute figure includes the benchmark's own threads)"
 # median over repeats of each field, then one table row per (model, threads)
 awk '
+  # the batch-1 token counts measured for cfg, ascending, into out[1..n]; returns n
+  function tokenCounts(cfg, out,   n, ck, q, i, j, tmp) {
+    n = 0;
+    for (ck in cases) { split(ck, q, SUBSEP); if (q[1] == cfg) out[++n] = substr(q[2], 4) + 0 }
+    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (out[j] < out[i]) { tmp = out[i]; out[i] = out[j]; out[j] = tmp }
+    return n;
+  }
   function med(key,   n, i, j, a, tmp) {
     n = split(vals[key], a, " ");
     for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { tmp = a[i]; a[i] = a[j]; a[j] = tmp }
@@ -50,7 +57,6 @@ awk '
     for (k in kv) if (k != "model" && k != "threads" && k != "engine" && k != "case" && k != "repeat") {
       key = cfg SUBSEP kv["engine"] SUBSEP kv["case"] SUBSEP k;
       vals[key] = vals[key] " " kv[k];
-      if (kv["case"] ~ /^b1-/) short[cfg] = (short[cfg] == "" || kv["case"] < short[cfg]) ? kv["case"] : short[cfg];
       if (kv["case"] ~ /^b1-/) cases[cfg, kv["case"]] = 1;
     }
   }
@@ -59,14 +65,12 @@ awk '
     print "|---|---|---|---|---|---|";
     for (c = 1; c <= nc; c++) {
       cfg = order[c]; split(cfg, mt, " ");
-      nb = 0;
-      for (ck in cases) { split(ck, q, SUBSEP); if (q[1] == cfg) b1[++nb] = q[2] }
-      for (i = 1; i <= nb; i++) for (j = i + 1; j <= nb; j++) if (substr(b1[j], 4) + 0 < substr(b1[i], 4) + 0) { tmp = b1[i]; b1[i] = b1[j]; b1[j] = tmp }
+      nb = tokenCounts(cfg, b1);
       for (i = 1; i <= nb; i++) {
-        q[2] = b1[i];
-        lp = med(cfg SUBSEP "leap4j" SUBSEP q[2] SUBSEP "p50"); op = med(cfg SUBSEP "ort" SUBSEP q[2] SUBSEP "p50");
-        printf "| %s | %s | batch 1, %s tokens | %.2f (%.2f) | %.2f (%.2f) | %.2fx |\n", mt[1], mt[2], substr(q[2], 4),
-          lp, med(cfg SUBSEP "leap4j" SUBSEP q[2] SUBSEP "p99"), op, med(cfg SUBSEP "ort" SUBSEP q[2] SUBSEP "p99"), lp / op;
+        k = "b1-" b1[i];
+        lp = med(cfg SUBSEP "leap4j" SUBSEP k SUBSEP "p50"); op = med(cfg SUBSEP "ort" SUBSEP k SUBSEP "p50");
+        printf "| %s | %s | batch 1, %s tokens | %.2f (%.2f) | %.2f (%.2f) | %.2fx |\n", mt[1], mt[2], b1[i],
+          lp, med(cfg SUBSEP "leap4j" SUBSEP k SUBSEP "p99"), op, med(cfg SUBSEP "ort" SUBSEP k SUBSEP "p99"), lp / op;
       }
       ls = med(cfg SUBSEP "leap4j" SUBSEP "b32" SUBSEP "sent_per_s"); os = med(cfg SUBSEP "ort" SUBSEP "b32" SUBSEP "sent_per_s");
       printf "| %s | %s | batch 32, sentences/s (leap4j / ORT = throughput ratio) | %.0f | %.0f | %.2fx |\n", mt[1], mt[2], ls, os, ls / os;
@@ -74,9 +78,7 @@ awk '
     print "";
     for (c = 1; c <= nc; c++) {
       cfg = order[c]; split(cfg, mt, " ");
-      nb = 0;
-      for (ck in cases) { split(ck, q, SUBSEP); if (q[1] == cfg) b1[++nb] = substr(q[2], 4) }
-      for (i = 1; i <= nb; i++) for (j = i + 1; j <= nb; j++) if (b1[j] + 0 < b1[i] + 0) { tmp = b1[i]; b1[i] = b1[j]; b1[j] = tmp }
+      nb = tokenCounts(cfg, b1);
       for (i = 1; i <= nb; i++) {
         n = b1[i];
         printf "monitoring on / off, %s, %s thread(s), %s tokens: %.3fx\n", mt[1], mt[2], n, med(cfg SUBSEP "leap4j" SUBSEP "monitor" n SUBSEP "ratio");
