@@ -58,8 +58,11 @@ public record ModelFolder(Path dir, BertConfig config, BertWeights weights, Path
         Pooling pooling = readPooling(dir.resolve("1_Pooling").resolve("config.json"));
         boolean normalize = readNormalize(dir.resolve("modules.json"));
         int maxPos = req(c, "max_position_embeddings", cfgFile);
-        int maxLen = readMaxLength(dir, maxPos);
-        refuseLowerCasing(dir.resolve("sentence_bert_config.json"));
+        // the Transformer module's settings, read once for both checks
+        Path stFile = dir.resolve("sentence_bert_config.json");
+        JsonNode st = readJson(stFile, false);
+        refuseLowerCasing(st, stFile);
+        int maxLen = readMaxLength(dir, st, maxPos);
         try {
             return new BertConfig(req(c, "vocab_size", cfgFile), req(c, "hidden_size", cfgFile), req(c, "num_hidden_layers", cfgFile),
                     req(c, "num_attention_heads", cfgFile), req(c, "intermediate_size", cfgFile), maxPos,
@@ -97,8 +100,7 @@ public record ModelFolder(Path dir, BertConfig config, BertWeights weights, Path
     }
 
     /** sentence-transformers lower-cases every text before tokenizing when this is set; the engine does not. */
-    static void refuseLowerCasing(Path file) throws IOException {
-        JsonNode st = readJson(file, false);
+    static void refuseLowerCasing(JsonNode st, Path file) {
         if (st != null && st.path("do_lower_case").asBoolean(false)) {
             throw new ModelFormatException(file + ": do_lower_case true is not supported (texts would have to be lower-cased before tokenizing)");
         }
@@ -151,12 +153,12 @@ public record ModelFolder(Path dir, BertConfig config, BertWeights weights, Path
      * max_seq_length (where older versions and leap4j put it), else the tokenizer's model_max_length in
      * tokenizer_config.json (where sentence-transformers 6 saves it), else max_position_embeddings; never more
      * than max_position_embeddings. Reading only the first, a folder saved by sentence-transformers 6 from
-     * all-MiniLM-L6-v2 (256) kept 512 tokens.
+     * all-MiniLM-L6-v2 (256) kept 512 tokens. st: sentence_bert_config.json's content, null if the folder has none.
      */
-    static int readMaxLength(Path dir, int maxPositions) throws IOException {
-        Path stFile = dir.resolve("sentence_bert_config.json");
-        JsonNode st = readJson(stFile, false);
-        if (st != null && st.hasNonNull("max_seq_length")) return maxLength(st.get("max_seq_length"), stFile, "max_seq_length", maxPositions);
+    static int readMaxLength(Path dir, JsonNode st, int maxPositions) throws IOException {
+        if (st != null && st.hasNonNull("max_seq_length")) {
+            return maxLength(st.get("max_seq_length"), dir.resolve("sentence_bert_config.json"), "max_seq_length", maxPositions);
+        }
         Path tokFile = dir.resolve("tokenizer_config.json");
         JsonNode tok = readJson(tokFile, false);
         if (tok != null && tok.hasNonNull("model_max_length")) return maxLength(tok.get("model_max_length"), tokFile, "model_max_length", maxPositions);
