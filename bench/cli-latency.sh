@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Per-input time of `leap4j embed --batch-size 1` at full depth (--theta 2: the CLI's default theta 0.95 would let
-# inputs exit early, which is not an engine comparison) against ONNX Runtime in its own Python process
+# Per-input time of `leap4j embed --batch-size 1` at full depth (--theta 2 says so explicitly, though stock models run
+# at full depth by default anyway) against ONNX Runtime in its own Python process
 # (scripts/ort_embed.py: tokenization, the same ONNX file, pooling, JSON lines out), each a whole command as a user
 # runs it. The marginal time per input is (time for N_BIG inputs - time for N_SMALL inputs) / (N_BIG - N_SMALL), so
 # start-up and model load cancel out. The engines alternate, each in its own process, over BENCH_REPEATS repeats;

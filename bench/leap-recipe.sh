@@ -56,4 +56,8 @@ start=$(date +%s)
   --w-final 1 --w-inter 0 --w-exit 0.4 --w-contrast 0.3 --layer-weights 0,0,0,0,0,1,1,1,1,1,1,1 \
   --w-align 1 --w-relational 0.5 --exit-from 6 \
   --probe-sts "$data/stsb/derived/sts-dev.tsv" --probe-every 250 --checkpoint-every 100 --threads "$threads"
+# the model's default exit rule: judged on STS-B dev (never test) and written into its leap4j_exit.json, so every
+# entry point exits early on it by default only if dev says the exit keeps quality
+"$here/leap4j" eval sts --model "$out" --data "$data/stsb" --split dev --speed-sample 0 --calibrate \
+  --out "$out/calibration-sts-dev" --threads "$threads"
 echo "recipe finished in $(( ($(date +%s) - start) / 60 )) min: $out" >&2

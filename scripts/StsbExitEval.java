@@ -5,8 +5,8 @@
 import dev.leap4j.eval.Progress;
 import dev.leap4j.eval.SpeedTest;
 import dev.leap4j.exit.EarlyExitEncoder;
-import dev.leap4j.exit.Embedding;
-import dev.leap4j.exit.ExitPolicy;
+import dev.leap4j.api.Embedding;
+import dev.leap4j.api.ExitPolicy;
 import dev.leap4j.exit.ExitReplay;
 import dev.leap4j.model.ModelLocator;
 import dev.leap4j.tokenize.TokenizedText;

@@ -1,8 +1,8 @@
 package dev.leap4j.cli;
 
 import dev.leap4j.exit.EarlyExitEncoder;
-import dev.leap4j.exit.Embedding;
-import dev.leap4j.exit.ExitPolicy;
+import dev.leap4j.api.Embedding;
+import dev.leap4j.api.ExitPolicy;
 import dev.leap4j.model.ModelLocator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,12 +44,13 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         java.io.PrintWriter out = spec.commandLine().getOut();
         try (EarlyExitEncoder enc = new EarlyExitEncoder(ModelLocator.load(model, Main.cacheDir()), threads.get())) {
-            ExitPolicy policy = exit.policy(enc.numLayers());
+            // a demonstration of early exit: without --theta it shows the paper's theta, whatever the model's default
+            ExitPolicy policy = exit.theta() == null ? enc.policy(ExitPolicy.PAPER_THETA, exit.minLayer(), exit.patience(), exit.depth()) : exit.policy(enc);
             int L = enc.numLayers();
             List<Embedding> full = enc.embed(SENTENCES, ExitPolicy.fullDepth(), 1);
             List<Embedding> early = enc.embed(SENTENCES, policy, 1);
-            out.printf(Locale.ROOT, "model %s: %d layers, dim %d, %d threads; theta %.2f, min layer %d, patience %d%n",
-                    enc.name(), L, enc.dimension(), enc.threads(), policy.theta(), policy.minLayer(), policy.patience());
+            out.printf(Locale.ROOT, "model %s: %d layers, dim %d, %d threads; %s%n",
+                    enc.name(), L, enc.dimension(), enc.threads(), policy.describe());
             out.printf(Locale.ROOT, "%-5s %-6s %-9s %s%n", "exit", "tokens", "cos_full", "text");
             int layers = 0;
             for (int i = 0; i < SENTENCES.size(); i++) {

@@ -3,8 +3,10 @@ package dev.leap4j.cli;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.leap4j.exit.EarlyExitEncoder;
-import dev.leap4j.exit.Embedding;
-import dev.leap4j.exit.ExitPolicy;
+import dev.leap4j.api.Embedding;
+import dev.leap4j.api.ExitPolicy;
+import dev.leap4j.api.Texts;
+import dev.leap4j.eval.Progress;
 import dev.leap4j.model.ModelLocator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -52,11 +54,15 @@ final class EmbedCommand implements Callable<Integer> {
         if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
         prompt.check();
         List<String> texts = readLines(input);
+        for (int i = 0; i < texts.size(); i++) {
+            String reason = Texts.refusal(texts.get(i));
+            if (reason != null) throw new IllegalArgumentException(input + ": line " + (i + 1) + " " + reason + " (remove the line; nothing was written)");
+        }
+        Progress progress = ProgressBar.stderr();
         try (EarlyExitEncoder enc = new EarlyExitEncoder(ModelLocator.load(model, Main.cacheDir()), threads.get())) {
             // prepended before tokenization, as sentence-transformers does: the prompt counts against the max length
             texts = prompt.resolve(enc.prompts()).applyAll(texts);
-            ExitPolicy policy = exit.policy(enc.numLayers());
-            policy.checkDepth(enc.numLayers());
+            ExitPolicy policy = exit.policy(enc);
             OutputStream os = output.equals("-") ? System.out : Files.newOutputStream(Path.of(output));
             try (Writer w = new BufferedWriter(new OutputStreamWriter(os, StandardCharsets.UTF_8), 1 << 16);
                  JsonGenerator g = new JsonFactory().createGenerator(w)) {
@@ -65,6 +71,7 @@ final class EmbedCommand implements Callable<Integer> {
                 for (int i = 0; i < texts.size(); i += batchSize) {
                     List<Embedding> es = enc.embed(texts.subList(i, Math.min(texts.size(), i + batchSize)), policy, batchSize);
                     for (Embedding e : es) writeLine(g, index++, e);
+                    progress.update("embed", index, texts.size());
                 }
                 g.flush();
                 w.write('\n');

@@ -1,7 +1,7 @@
 package dev.leap4j.cli;
 
 import dev.leap4j.eval.RunInfo;
-import dev.leap4j.model.Prompt;
+import dev.leap4j.api.Prompt;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -4,8 +4,9 @@ import dev.leap4j.eval.BeirData;
 import dev.leap4j.eval.RetrievalEvaluation;
 import dev.leap4j.eval.RetrievalReport;
 import dev.leap4j.exit.EarlyExitEncoder;
+import dev.leap4j.exit.ExitCalibration;
 import dev.leap4j.model.ModelLocator;
-import dev.leap4j.model.Prompt;
+import dev.leap4j.api.Prompt;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -52,6 +53,9 @@ final class EvalRetrievalCommand implements Callable<Integer> {
     @Mixin
     SweepArgs sweep = new SweepArgs();
 
+    @Mixin
+    CalibrateOption calibrate = new CalibrateOption();
+
     @Option(names = "--out", required = true, description = "folder for report.json, report.md and the PNG charts")
     Path out;
 
@@ -93,6 +97,10 @@ final class EvalRetrievalCommand implements Callable<Integer> {
             }
             System.out.println("both early: " + r.both().message());
             System.out.println("mixed: " + r.mixed().message());
+            // one rule serves queries and documents in every adapter, so the verdict that counts is "both early"
+            String written = calibrate.apply(model, r.both().calibration(ExitCalibration.Task.RETRIEVAL, r.base(),
+                    String.format(Locale.ROOT, "%s %s, %d queries over %d documents", data.getFileName(), split, beir.queryIds().size(), beir.docIds().size())));
+            if (written != null) System.out.println(written);
             System.out.println("report: " + out.resolve("report.md"));
         }
         return 0;

@@ -5,8 +5,9 @@ import dev.leap4j.eval.StsEvaluation;
 import dev.leap4j.eval.StsReport;
 import dev.leap4j.eval.SweepOptions;
 import dev.leap4j.exit.EarlyExitEncoder;
+import dev.leap4j.exit.ExitCalibration;
 import dev.leap4j.model.ModelLocator;
-import dev.leap4j.model.Prompt;
+import dev.leap4j.api.Prompt;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -40,6 +41,9 @@ final class EvalStsCommand implements Callable<Integer> {
     @Mixin
     PromptOptions prompt = new PromptOptions();
 
+    @Mixin
+    CalibrateOption calibrate = new CalibrateOption();
+
     @Option(names = "--out", required = true, description = "folder for report.json, report.md and the PNG charts")
     Path out;
 
@@ -70,6 +74,9 @@ final class EvalStsCommand implements Callable<Integer> {
             }
             System.out.println(r.recommendation().message());
             for (String w : r.recommendation().warnings()) System.out.println("warning: " + w);
+            String written = calibrate.apply(model, r.recommendation().calibration(ExitCalibration.Task.STS, r.base(),
+                    String.format(Locale.ROOT, "%s, %d pairs", sts.file().getFileName(), r.pairs())));
+            if (written != null) System.out.println(written);
             System.out.println("report: " + out.resolve("report.md"));
         }
         return 0;

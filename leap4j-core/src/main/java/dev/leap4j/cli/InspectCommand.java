@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.leap4j.exit.EarlyExitEncoder;
-import dev.leap4j.exit.ExitPolicy;
+import dev.leap4j.api.ExitPolicy;
 import dev.leap4j.exit.LayerDiagnostics;
 import dev.leap4j.eval.Progress;
 import dev.leap4j.eval.SpeedTest;
@@ -59,7 +59,8 @@ final class InspectCommand implements Callable<Integer> {
         List<String> texts = EmbedCommand.readLines(input);
         if (texts.isEmpty()) throw new IllegalArgumentException(input + " has no lines to inspect");
         try (EarlyExitEncoder enc = new EarlyExitEncoder(ModelLocator.load(model, Main.cacheDir()), threads.get())) {
-            ExitPolicy base = exit.policy(enc.numLayers());
+            // diagnostics replay every theta on one trace: the model's calibration does not choose anything here
+            ExitPolicy base = ExitPolicy.uncalibrated(enc.numLayers()).with(null, exit.minLayer(), exit.patience(), exit.depth());
             base.checkDepth(enc.numLayers());
             Tracing tr = Tracing.run(enc, texts, batchSize, Progress.NONE, "inspect");
             var agreement = tr.agreement();

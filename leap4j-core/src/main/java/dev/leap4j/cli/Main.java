@@ -12,6 +12,10 @@ import java.nio.file.Path;
                 TrainCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
+        // the engine warns through System.Logger (java.util.logging here): one line on stderr, as the CLI's own messages
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "leap4j: %4$s: %5$s%6$s%n");
+        }
         System.exit(commandLine().execute(args));
     }
 
@@ -43,9 +47,7 @@ public final class Main {
 
     /** Where imported built-in models are cached: $LEAP4J_CACHE, else ~/.cache/leap4j/models. */
     static Path cacheDir() {
-        String env = System.getenv("LEAP4J_CACHE");
-        if (env != null && !env.isBlank()) return Path.of(env);
-        return Path.of(System.getProperty("user.home"), ".cache", "leap4j", "models");
+        return dev.leap4j.api.Defaults.cacheDir();
     }
 
     /** The --threads value a command was given, or all cores; rejects counts below 1 with the flag's name. */
@@ -56,6 +58,6 @@ public final class Main {
     }
 
     static int defaultThreads() {
-        return Math.max(1, Runtime.getRuntime().availableProcessors());
+        return dev.leap4j.api.Defaults.threads();
     }
 }

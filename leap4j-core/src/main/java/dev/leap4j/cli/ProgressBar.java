@@ -6,8 +6,8 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 /**
- * A one-line progress bar on stderr, redrawn in place at most a few times a second, with elapsed time and a
- * rough remaining time. When stderr is not a terminal it prints one line per task at its end instead, so logs
+ * A one-line progress bar on stderr, redrawn in place at most a few times a second, with elapsed time, the rate
+ * so far and a rough remaining time. When stderr is not a terminal it prints one line per task at its end instead, so logs
  * stay readable.
  */
 final class ProgressBar implements Progress {
@@ -45,8 +45,9 @@ final class ProgressBar implements Progress {
         double frac = total == 0 ? 1 : (double) done / total;
         int filled = (int) Math.round(frac * WIDTH);
         String eta = done > 0 && !end ? String.format(Locale.ROOT, ", ~%.0f s left", secs * (total - done) / done) : "";
-        err.printf(Locale.ROOT, "\r%-16s [%s%s] %5.1f%% %d/%d %.0f s%s\033[K", name, "#".repeat(filled), " ".repeat(WIDTH - filled),
-                100 * frac, done, total, secs, eta);
+        String rate = secs > 0 ? String.format(Locale.ROOT, " %.1f/s", done / secs) : "";
+        err.printf(Locale.ROOT, "\r%-16s [%s%s] %5.1f%% %d/%d %.0f s%s%s\033[K", name, "#".repeat(filled), " ".repeat(WIDTH - filled),
+                100 * frac, done, total, secs, rate, eta);
         if (end) err.println();
         err.flush();
     }

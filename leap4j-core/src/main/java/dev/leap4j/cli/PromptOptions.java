@@ -1,6 +1,6 @@
 package dev.leap4j.cli;
 
-import dev.leap4j.model.Prompt;
+import dev.leap4j.api.Prompt;
 import dev.leap4j.model.Prompts;
 import picocli.CommandLine.Option;
 

@@ -1,7 +1,7 @@
 package dev.leap4j.cli;
 
 import dev.leap4j.exit.EarlyExitEncoder;
-import dev.leap4j.exit.ExitPolicy;
+import dev.leap4j.api.ExitPolicy;
 import dev.leap4j.model.ModelLocator;
 import dev.leap4j.serve.EmbeddingServer;
 import dev.leap4j.serve.ServerSettings;
@@ -86,7 +86,13 @@ final class ServeCommand implements Callable<Integer> {
         ServerSettings.ClientLimits limits = new ServerSettings.ClientLimits(Duration.ofSeconds(bodyTimeoutSeconds), minBodyRate,
                 maxConnectionsPerClient, key, protectMetrics);
         EarlyExitEncoder enc = new EarlyExitEncoder(ModelLocator.load(model, Main.cacheDir()), threads.get());
-        ExitPolicy policy = exit.policy(enc.numLayers());
+        ExitPolicy policy;
+        try {
+            policy = exit.policy(enc);
+        } catch (RuntimeException e) {
+            enc.close();
+            throw e;
+        }
         ServerSettings settings = new ServerSettings(host, port, policy, maxBatchTokens, maxQueue, maxInputs, maxBodyBytes, autoTruncate,
                 Duration.ofSeconds(shutdownGraceSeconds), limits);
         EmbeddingServer server;
@@ -103,8 +109,8 @@ final class ServeCommand implements Callable<Integer> {
             enc.close();
             stopped.countDown();
         }, "leap4j-shutdown"));
-        System.err.printf(Locale.ROOT, "leap4j serve: %s (%d layers, dim %d) on http://%s:%d  theta %.2f, min layer %d, patience %d, %d threads%s%n",
-                enc.name(), enc.numLayers(), enc.dimension(), host, server.port(), policy.theta(), policy.minLayer(), policy.patience(), enc.threads(),
+        System.err.printf(Locale.ROOT, "leap4j serve: %s (%d layers, dim %d) on http://%s:%d  default %s, %d threads%s%n",
+                enc.name(), enc.numLayers(), enc.dimension(), host, server.port(), policy.describe(), enc.threads(),
                 key == null ? "" : ", API key required");
         stopped.await();
         return 0;

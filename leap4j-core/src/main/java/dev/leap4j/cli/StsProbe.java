@@ -6,7 +6,7 @@ import dev.leap4j.eval.StsEvaluation;
 import dev.leap4j.eval.SweepOptions;
 import dev.leap4j.eval.Tracing;
 import dev.leap4j.exit.EarlyExitEncoder;
-import dev.leap4j.exit.ExitPolicy;
+import dev.leap4j.api.ExitPolicy;
 import dev.leap4j.model.BertConfig;
 import dev.leap4j.model.BertWeights;
 import dev.leap4j.tokenize.TextTokenizer;
@@ -27,7 +27,7 @@ import java.util.Map;
 record StsProbe(StsData data, Path tokenizerJson, int every, List<Double> thetas, Integer minLayer, int threads) implements Probe {
     @Override
     public Map<String, Double> measure(BertConfig config, BertWeights weights) {
-        ExitPolicy base = minLayer == null ? ExitPolicy.defaults(config.numLayers()) : new ExitPolicy(ExitPolicy.DEFAULT_THETA, minLayer, 1);
+        ExitPolicy base = minLayer == null ? ExitPolicy.uncalibrated(config.numLayers()) : new ExitPolicy(ExitPolicy.NO_EXIT, minLayer, 1);
         SweepOptions o = new SweepOptions(base, thetas, 32, 0, 0, 1, 0.01);
         try (EarlyExitEncoder enc = new EarlyExitEncoder(config, weights, TextTokenizer.load(tokenizerJson, config.maxLength()), threads, "probe")) {
             Tracing tr = Tracing.run(enc, data.sentences(), o.batchSize(), Progress.NONE, "probe");

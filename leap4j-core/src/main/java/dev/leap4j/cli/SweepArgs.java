@@ -1,7 +1,7 @@
 package dev.leap4j.cli;
 
 import dev.leap4j.eval.SweepOptions;
-import dev.leap4j.exit.ExitPolicy;
+import dev.leap4j.api.ExitPolicy;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -42,7 +42,8 @@ final class SweepArgs {
     }
 
     SweepOptions options(int numLayers) {
-        ExitPolicy base = ExitPolicy.defaults(numLayers, null, minLayer, patience);
+        // the model is judged afresh, whatever its calibration says: only min layer and patience carry over to the sweep
+        ExitPolicy base = ExitPolicy.uncalibrated(numLayers).with(null, minLayer, patience, null);
         base.checkDepth(numLayers);
         List<Double> ts = thetas == null ? SweepOptions.DEFAULT_THETAS : Arrays.stream(thetas).boxed().toList();
         return new SweepOptions(base, ts, batchSize, speedSample, speedSampleBatch32, repeats, maxDrop);

@@ -1,5 +1,8 @@
 package dev.leap4j.eval;
 
+import dev.leap4j.api.ExitPolicy;
+import dev.leap4j.exit.ExitCalibration;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -86,6 +89,17 @@ public record Recommendation(Verdict verdict, String metric, double maxDrop, dou
                     signedPercent(-relativeDrop(fullQuality, best.quality()))));
         }
         return new Recommendation(verdict, metric, maxDrop, fullQuality, chosen, message, List.copyOf(warnings));
+    }
+
+    /**
+     * This verdict as a model folder's calibration entry: the recommended theta on base's min layer and patience,
+     * or "not viable" (base kept only to record what was judged).
+     */
+    public ExitCalibration.Entry calibration(ExitCalibration.Task task, ExitPolicy base, String data) {
+        boolean ok = verdict == Verdict.RECOMMENDED;
+        return new ExitCalibration.Entry(task, ok ? ExitCalibration.Verdict.RECOMMENDED : ExitCalibration.Verdict.NOT_VIABLE,
+                ok ? base.withTheta(chosen.theta()) : base, metric, fullQuality, ok ? chosen.quality() : Double.NaN, maxDrop,
+                ok ? chosen.meanExitLayer() : Double.NaN, data, java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString());
     }
 
     private static String signedPercent(double x) {

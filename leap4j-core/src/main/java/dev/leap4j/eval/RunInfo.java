@@ -1,6 +1,6 @@
 package dev.leap4j.eval;
 
-import dev.leap4j.model.Prompt;
+import dev.leap4j.api.Prompt;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;

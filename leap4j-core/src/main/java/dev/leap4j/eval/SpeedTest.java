@@ -1,7 +1,7 @@
 package dev.leap4j.eval;
 
 import dev.leap4j.exit.EarlyExitEncoder;
-import dev.leap4j.exit.ExitPolicy;
+import dev.leap4j.api.ExitPolicy;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,6 +1,6 @@
 package dev.leap4j.eval;
 
-import dev.leap4j.exit.ExitPolicy;
+import dev.leap4j.api.ExitPolicy;
 
 import java.util.List;
 

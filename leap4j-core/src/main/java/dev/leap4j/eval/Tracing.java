@@ -1,7 +1,7 @@
 package dev.leap4j.eval;
 
 import dev.leap4j.exit.EarlyExitEncoder;
-import dev.leap4j.exit.ExitPolicy;
+import dev.leap4j.api.ExitPolicy;
 import dev.leap4j.exit.ExitReplay;
 import dev.leap4j.exit.LayerDiagnostics;
 import dev.leap4j.tokenize.TokenizedText;

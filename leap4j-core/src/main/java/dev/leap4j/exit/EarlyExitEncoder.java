@@ -1,5 +1,8 @@
 package dev.leap4j.exit;
 
+import dev.leap4j.api.ExitPolicy;
+import dev.leap4j.api.Embedding;
+
 import dev.leap4j.model.BertConfig;
 import dev.leap4j.model.BertWeights;
 import dev.leap4j.model.EncoderForward;
@@ -10,6 +13,7 @@ import dev.leap4j.model.PackedBatch;
 import dev.leap4j.model.Prompts;
 import dev.leap4j.tensor.Kernels;
 import dev.leap4j.tensor.Parallel;
+import dev.leap4j.tensor.RuntimeCheck;
 import dev.leap4j.tokenize.TextTokenizer;
 import dev.leap4j.tokenize.TokenizedText;
 
@@ -31,6 +35,10 @@ public final class EarlyExitEncoder implements AutoCloseable {
     private final Parallel pool;
     private final String name;
     private final Prompts prompts;
+    private final ExitCalibration calibration;
+    private final java.util.concurrent.atomic.AtomicBoolean warnedUncalibrated = new java.util.concurrent.atomic.AtomicBoolean();
+
+    private static final System.Logger LOG = System.getLogger("dev.leap4j");
 
     // workspace, grown between batches
     private int tokenCapacity, rowCapacity, lengthCapacity;
@@ -42,7 +50,7 @@ public final class EarlyExitEncoder implements AutoCloseable {
 
     public EarlyExitEncoder(ModelFolder model, int threads) throws IOException {
         this(model.config(), model.weights(), TextTokenizer.load(model.tokenizerJson(), model.config().maxLength()), threads,
-                model.dir().getFileName().toString(), model.prompts());
+                model.dir().getFileName().toString(), model.prompts(), ExitCalibration.read(model.dir()));
     }
 
     public EarlyExitEncoder(BertConfig config, BertWeights weights, TextTokenizer tokenizer, int threads, String name) {
@@ -54,6 +62,14 @@ public final class EarlyExitEncoder implements AutoCloseable {
      *                request and prepend it), it only carries them for callers that hold nothing but the encoder
      */
     public EarlyExitEncoder(BertConfig config, BertWeights weights, TextTokenizer tokenizer, int threads, String name, Prompts prompts) {
+        this(config, weights, tokenizer, threads, name, prompts, ExitCalibration.NONE);
+    }
+
+    /** @param calibration what evaluation found about early exit on this model: decides the default rule */
+    public EarlyExitEncoder(BertConfig config, BertWeights weights, TextTokenizer tokenizer, int threads, String name, Prompts prompts,
+                            ExitCalibration calibration) {
+        java.util.Objects.requireNonNull(calibration, "calibration (ExitCalibration.NONE for none)");
+        RuntimeCheck.requireVectorApi();
         if (weights.config != config) throw new IllegalArgumentException("weights were built for another config");
         java.util.Objects.requireNonNull(prompts, "prompts (Prompts.NONE for none)");
         this.config = config;
@@ -62,6 +78,8 @@ public final class EarlyExitEncoder implements AutoCloseable {
         this.pool = new Parallel(threads);
         this.name = name;
         this.prompts = prompts;
+        this.calibration = calibration;
+        RuntimeCheck.warnIfSlowPath();
     }
 
     public BertConfig config() {
@@ -87,6 +105,36 @@ public final class EarlyExitEncoder implements AutoCloseable {
     /** The model's prompts (none for an encoder built without a model folder). */
     public Prompts prompts() {
         return prompts;
+    }
+
+    public ExitCalibration calibration() {
+        return calibration;
+    }
+
+    /** The rule a run that sets nothing uses: the calibration's recommendation, else full depth. */
+    public ExitPolicy defaultPolicy() {
+        return calibration.defaultPolicy(config.numLayers());
+    }
+
+    /**
+     * The default rule with each value given in place of its default (null keeps it), checked against this
+     * model's depth: what every entry point builds from its optional settings.
+     */
+    public ExitPolicy policy(Double theta, Integer minLayer, Integer patience, Integer depth) {
+        ExitPolicy p = defaultPolicy().with(theta, minLayer, patience, depth);
+        p.checkDepth(config.numLayers());
+        warnIfUncalibrated(p);
+        return p;
+    }
+
+    /**
+     * Logs once per engine when a caller turns early exit on for a model not known to keep quality with it:
+     * the vectors then come from different layers for different inputs, which ranks wrongly on stock models.
+     */
+    public void warnIfUncalibrated(ExitPolicy p) {
+        if (!p.monitors() || calibration.recommendsExit() || !warnedUncalibrated.compareAndSet(false, true)) return;
+        LOG.log(System.Logger.Level.WARNING, "early exit (" + p.describe() + ") on " + name + " is not known to keep quality: "
+                + calibration.whyFullDepth() + ". Inputs may exit at different layers and rank wrongly; leave theta unset for full depth.");
     }
 
     public TextTokenizer tokenizer() {
@@ -135,7 +183,8 @@ public final class EarlyExitEncoder implements AutoCloseable {
         }
         PackedBatch batch = PackedBatch.of(inputs);
         ensureCapacity(batch.tokens(), rows, batch.maxLen());
-        int C = config.hidden(), L = config.numLayers();
+        // a depth cap makes layer L the last one run: its pooled state is bit for bit the full run's layer L
+        int C = config.hidden(), L = policy.lastLayer(config.numLayers());
         int[] streak = new int[rows]; // by original row: layers in a row that agreed with their predecessor
         boolean monitor = policy.monitors() || trace != null;
         // pooling starts one layer before the first exit layer, which the rule compares against

@@ -1,5 +1,7 @@
 package dev.leap4j.exit;
 
+import dev.leap4j.api.ExitPolicy;
+
 /**
  * Replays the exit rule on recorded per-layer pooled states ({@link EarlyExitEncoder#trace}); gives the same
  * exit layer as a live run because it applies the same cosine to the same floats. Lets a threshold sweep run
@@ -10,8 +12,8 @@ public final class ExitReplay {
 
     /** 1-based exit layer of one input under policy, from layers[l - 1] = pooled state after layer l. */
     public static int exitLayer(float[][] layers, ExitPolicy policy) {
-        int L = layers.length;
-        policy.checkDepth(L);
+        policy.checkDepth(layers.length);
+        int L = policy.lastLayer(layers.length);
         if (!policy.monitors()) return L;
         int streak = 0;
         int C = layers[0].length;

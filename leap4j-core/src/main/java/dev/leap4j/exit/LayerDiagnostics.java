@@ -1,5 +1,7 @@
 package dev.leap4j.exit;
 
+import dev.leap4j.api.ExitPolicy;
+
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,8 +1,8 @@
 package dev.leap4j.serve;
 
 import dev.leap4j.exit.EarlyExitEncoder;
-import dev.leap4j.exit.Embedding;
-import dev.leap4j.exit.ExitPolicy;
+import dev.leap4j.api.Embedding;
+import dev.leap4j.api.ExitPolicy;
 import dev.leap4j.exit.ExitReplay;
 import dev.leap4j.tokenize.TokenizedText;
 

@@ -8,18 +8,19 @@ import java.util.List;
  * One validated embedding request, whichever API it came through.
  *
  * @param theta      exit threshold override, or null for the server's default
+ * @param depth      cap on the layers run (1..the model's depth), or null for the server's default
  * @param truncate   cut over-long texts (true) or refuse them (false); null for the server's default
  * @param normalize  L2-normalise the output (TEI's flag; the OpenAI endpoint returns the model's own output)
  * @param dimensions keep only the first n components (renormalised when the output is normalised), or null
  * @param promptName the model prompt to put before every text (TEI's prompt_name), or null for the model's default
  */
-record EmbedRequest(List<String> texts, EncodingFormat encoding, Integer dimensions, Double theta, Boolean truncate, Normalize normalize,
+record EmbedRequest(List<String> texts, EncodingFormat encoding, Integer dimensions, Double theta, Integer depth, Boolean truncate, Normalize normalize,
                     String promptName) {
     enum EncodingFormat { FLOAT, BASE64 }
 
     /** The options alone, so a request waiting for the engine does not keep its texts alive. */
     EmbedRequest withoutTexts() {
-        return new EmbedRequest(List.of(), encoding, dimensions, theta, truncate, normalize, promptName);
+        return new EmbedRequest(List.of(), encoding, dimensions, theta, depth, truncate, normalize, promptName);
     }
 
     /**

@@ -2,8 +2,8 @@ package dev.leap4j.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.leap4j.exit.EarlyExitEncoder;
-import dev.leap4j.exit.Embedding;
-import dev.leap4j.exit.ExitPolicy;
+import dev.leap4j.api.Embedding;
+import dev.leap4j.api.ExitPolicy;
 import dev.leap4j.tokenize.TokenizedText;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -61,7 +61,7 @@ public final class EmbeddingServer implements AutoCloseable {
         this.settings = settings;
         this.metrics = new ServeMetrics(encoder.numLayers());
         this.scheduler = new BatchScheduler(encoder, settings.maxBatchTokens(), settings.maxQueue(), metrics);
-        this.reader = new RequestReader(settings.maxInputsPerRequest(), encoder.dimension());
+        this.reader = new RequestReader(settings.maxInputsPerRequest(), encoder.dimension(), encoder.numLayers());
         int permits = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
         this.parsing = new Semaphore(permits);
         ServerSettings.ClientLimits limits = settings.client();
@@ -176,7 +176,8 @@ public final class EmbeddingServer implements AutoCloseable {
         }
         EmbedRequest req = admitted.options();
         List<TokenizedText> tokens = admitted.tokens();
-        ExitPolicy policy = req.theta() == null ? settings.defaultPolicy() : settings.defaultPolicy().withTheta(req.theta());
+        ExitPolicy policy = settings.defaultPolicy().with(req.theta(), null, null, req.depth());
+        encoder.warnIfUncalibrated(policy);
         boolean modelNormalizes = encoder.config().normalize();
         boolean raw = req.normalize() == EmbedRequest.Normalize.NO && modelNormalizes;
         List<CompletableFuture<Embedding>> futures;
@@ -280,6 +281,13 @@ public final class EmbeddingServer implements AutoCloseable {
             g.writeNumberField("theta", p.theta());
             g.writeNumberField("min_layer", p.minLayer());
             g.writeNumberField("patience", p.patience());
+            if (p.depth() == ExitPolicy.FULL_DEPTH) g.writeNullField("depth");
+            else g.writeNumberField("depth", p.depth());
+            g.writeStringField("default_policy", p.describe());
+            g.writeBooleanField("early_exit_calibrated", encoder.calibration().recommendsExit());
+            g.writeArrayFieldStart("exit_calibration");
+            for (String line : encoder.calibration().summaries()) g.writeString(line);
+            g.writeEndArray();
             g.writeObjectFieldStart("prompts");
             for (var e : encoder.prompts().byName().entrySet()) g.writeStringField(e.getKey(), e.getValue());
             g.writeEndObject();

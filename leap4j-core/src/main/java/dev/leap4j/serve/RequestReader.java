@@ -30,15 +30,17 @@ final class RequestReader {
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
-    private static final Set<String> OPENAI_FIELDS = Set.of("input", "model", "encoding_format", "dimensions", "user", "theta", "truncate", "prompt_name");
-    private static final Set<String> TEI_FIELDS = Set.of("inputs", "normalize", "truncate", "truncation_direction", "prompt_name", "dimensions", "theta");
+    private static final Set<String> OPENAI_FIELDS = Set.of("input", "model", "encoding_format", "dimensions", "user", "theta", "depth", "truncate", "prompt_name");
+    private static final Set<String> TEI_FIELDS = Set.of("inputs", "normalize", "truncate", "truncation_direction", "prompt_name", "dimensions", "theta", "depth");
 
     private final int maxInputs;
     private final int dimension;
+    private final int numLayers;
 
-    RequestReader(int maxInputs, int dimension) {
+    RequestReader(int maxInputs, int dimension, int numLayers) {
         this.maxInputs = maxInputs;
         this.dimension = dimension;
+        this.numLayers = numLayers;
     }
 
     /** The body as a JSON object. */
@@ -59,7 +61,7 @@ final class RequestReader {
         return root;
     }
 
-    /** OpenAI's POST /v1/embeddings, plus the theta, truncate and prompt_name extensions. */
+    /** OpenAI's POST /v1/embeddings, plus the theta, depth, truncate and prompt_name extensions. */
     EmbedRequest openAi(JsonNode root) {
         rejectUnknown(root, OPENAI_FIELDS);
         List<String> texts = texts(root, "input", false);
@@ -74,11 +76,11 @@ final class RequestReader {
                 default -> throw ApiException.badRequest("encoding_format", "'encoding_format' must be \"float\" or \"base64\", got \"" + clip(format) + "\"");
             };
         }
-        return new EmbedRequest(texts, encoding, dimensions(root), theta(root), optionalBoolean(root, "truncate"), EmbedRequest.Normalize.MODEL,
+        return new EmbedRequest(texts, encoding, dimensions(root), theta(root), depth(root), optionalBoolean(root, "truncate"), EmbedRequest.Normalize.MODEL,
                 optionalString(root, "prompt_name"));
     }
 
-    /** Text Embeddings Inference's POST /embed, plus the theta extension. */
+    /** Text Embeddings Inference's POST /embed, plus the theta and depth extensions. */
     EmbedRequest tei(JsonNode root) {
         rejectUnknown(root, TEI_FIELDS);
         List<String> texts = texts(root, "inputs", true);
@@ -87,7 +89,7 @@ final class RequestReader {
         if (direction != null && !direction.equals("Right")) {
             throw ApiException.badRequest("truncation_direction", "'truncation_direction' must be \"Right\" (the only direction this server cuts), got \"" + clip(direction) + "\"");
         }
-        return new EmbedRequest(texts, EmbedRequest.EncodingFormat.FLOAT, dimensions(root), theta(root), optionalBoolean(root, "truncate"),
+        return new EmbedRequest(texts, EmbedRequest.EncodingFormat.FLOAT, dimensions(root), theta(root), depth(root), optionalBoolean(root, "truncate"),
                 normalize == null || normalize ? EmbedRequest.Normalize.YES : EmbedRequest.Normalize.NO, optionalString(root, "prompt_name"));
     }
 
@@ -145,6 +147,16 @@ final class RequestReader {
         if (!d.isIntegralNumber()) throw ApiException.badRequest("dimensions", "'dimensions' must be an integer, got " + kind(d));
         if (!d.canConvertToInt() || d.intValue() < 1 || d.intValue() > dimension) {
             throw ApiException.badRequest("dimensions", "'dimensions' must be in [1, " + dimension + "] (the model's size), got " + clip(d.asText()));
+        }
+        return d.intValue();
+    }
+
+    private Integer depth(JsonNode root) {
+        JsonNode d = root.get("depth");
+        if (d == null || d.isNull()) return null;
+        if (!d.isIntegralNumber()) throw ApiException.badRequest("depth", "'depth' must be an integer, got " + kind(d));
+        if (!d.canConvertToInt() || d.intValue() < 1 || d.intValue() > numLayers) {
+            throw ApiException.badRequest("depth", "'depth' must be in [1, " + numLayers + "] (the model's layers), got " + clip(d.asText()));
         }
         return d.intValue();
     }

@@ -3,7 +3,7 @@ package dev.leap4j.serve;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.leap4j.exit.EarlyExitEncoder;
-import dev.leap4j.exit.Embedding;
+import dev.leap4j.api.Embedding;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.leap4j.serve;
 
-import dev.leap4j.exit.ExitPolicy;
+import dev.leap4j.api.ExitPolicy;
 
 import java.time.Duration;
 

@@ -1,7 +1,7 @@
 package dev.leap4j.api;
 
-import dev.leap4j.exit.Embedding;
-import dev.leap4j.exit.ExitPolicy;
+import dev.leap4j.api.Embedding;
+import dev.leap4j.api.ExitPolicy;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

@@ -44,7 +44,7 @@ class EmbedCommandTest {
         return f;
     }
 
-    private static final List<String> LINES = List.of("A man is playing a guitar.", "", "東京は日本の首都です。 🚀",
+    private static final List<String> LINES = List.of("A man is playing a guitar.", "?", "東京は日本の首都です。 🚀",
             "The quick brown fox jumps over the lazy dog. ".repeat(30), "ok");
 
     @Test
@@ -95,7 +95,7 @@ class EmbedCommandTest {
 
         r = run("embed", "--model", "all-minilm-l6-v2", "--min-layer", "7", "--input", in.toString(), "--output", out);
         assertNotEquals(0, r.code());
-        assertTrue(r.err().contains("min layer 7"), r.err());
+        assertTrue(r.err().contains("--min-layer 7 exceeds the model's 6 layers"), r.err());
 
         Path missing = tmp.resolve("missing.txt");
         r = run("embed", "--model", "all-minilm-l6-v2", "--input", missing.toString(), "--output", out);
@@ -105,6 +105,31 @@ class EmbedCommandTest {
         r = run("embed", "--model", "all-minilm-l6-v2", "--input", in.toString());
         assertNotEquals(0, r.code());
         assertTrue(r.err().contains("--output"), r.err());
+
+        r = run("embed", "--model", "all-minilm-l6-v2", "--depth", "7", "--input", in.toString(), "--output", out);
+        assertEquals(2, r.code());
+        assertEquals("leap4j: --depth 7 is out of range: this model has layers 1..6", r.err().strip());
+    }
+
+    @Test
+    void anEmptyOrBlankLineIsRefusedNamingItAndNothingIsWritten() throws IOException {
+        Path out = tmp.resolve("blank.jsonl");
+        for (String text : List.of("first\n\nthird\n", "first\n  \t\nthird\n")) {
+            Run r = run("embed", "--model", "all-minilm-l6-v2", "--input", input(text.getBytes(StandardCharsets.UTF_8)).toString(), "--output", out.toString());
+            assertEquals(2, r.code(), r.err());
+            assertTrue(r.err().contains(": line 2 is ") && r.err().contains("every input needs text to embed"), r.err());
+            assertTrue(!Files.exists(out), "refused before any output");
+        }
+    }
+
+    @Test
+    void stockModelsRunFullDepthByDefaultAndDepthCapsTheRun() throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        for (String line : embedded(PROMPTED, "--model", "all-minilm-l6-v2")) assertEquals(6, json.readTree(line).get("exit_layer").asInt());
+        List<String> capped = embedded(PROMPTED, "--model", "all-minilm-l6-v2", "--depth", "4");
+        for (String line : capped) assertEquals(4, json.readTree(line).get("exit_layer").asInt());
+        assertEquals(capped, embedded(PROMPTED, "--model", "all-minilm-l6-v2", "--depth", "4", "--theta", "2", "--batch-size", "1"),
+                "a depth cap gives the same floats alone or in a batch");
     }
 
     @Test

@@ -6,8 +6,8 @@ import dev.leap4j.eval.BeirData;
 import dev.leap4j.eval.Metrics;
 import dev.leap4j.eval.StsData;
 import dev.leap4j.exit.EarlyExitEncoder;
-import dev.leap4j.exit.Embedding;
-import dev.leap4j.exit.ExitPolicy;
+import dev.leap4j.api.Embedding;
+import dev.leap4j.api.ExitPolicy;
 import dev.leap4j.model.BuiltinModel;
 import dev.leap4j.model.ModelFolder;
 import dev.leap4j.tokenize.TextTokenizer;
@@ -56,7 +56,7 @@ class EvalCommandTest {
             assertEquals(spearman(enc.embed(data.sentences(), ExitPolicy.fullDepth(), 8), data), r.at("/full_depth/spearman").asDouble(), 1e-5);
             JsonNode t90 = r.at("/thetas/0");
             assertEquals(0.90, t90.get("theta").asDouble());
-            List<Embedding> live = enc.embed(data.sentences(), ExitPolicy.defaults(enc.numLayers()).withTheta(0.90), 8);
+            List<Embedding> live = enc.embed(data.sentences(), ExitPolicy.uncalibrated(enc.numLayers()).withTheta(ExitPolicy.PAPER_THETA).withTheta(0.90), 8);
             assertEquals(spearman(live, data), t90.get("spearman").asDouble(), 1e-5);
             double mean = live.stream().mapToInt(Embedding::exitLayer).average().orElseThrow();
             assertEquals(mean, t90.get("mean_exit_layer").asDouble(), 1e-9);
@@ -74,6 +74,40 @@ class EvalCommandTest {
             assertNotNull(img, png);
             assertEquals(900, img.getWidth());
         }
+    }
+
+    /** A model folder of links to the cached files, so a calibration can be written into it without touching the cache. */
+    private Path linkedCopy(String name) throws IOException {
+        Path copy = tmp.resolve(name);
+        try (var files = Files.walk(model)) {
+            for (Path p : files.toList()) {
+                Path to = copy.resolve(model.relativize(p).toString());
+                if (Files.isDirectory(p)) Files.createDirectories(to);
+                else if (!p.getFileName().toString().equals(dev.leap4j.exit.ExitCalibration.FILE)) Files.createSymbolicLink(to, p.toAbsolutePath());
+            }
+        }
+        return copy;
+    }
+
+    @Test
+    void calibrateWritesTheVerdictThatEveryEntryPointThenDefaultsTo() throws IOException {
+        Path folder = linkedCopy("calibrated");
+        for (String maxDrop : List.of("0.5", "0")) {
+            Path out = tmp.resolve("cal-" + maxDrop);
+            int rc = run("eval", "sts", "--model", folder.toString(), "--data", "src/test/resources/eval/sts", "--thetas", "0.8,0.9",
+                    "--max-drop", maxDrop, "--speed-sample", "0", "--threads", "2", "--calibrate", "--out", out.toString());
+            assertEquals(0, rc);
+            JsonNode rec = new ObjectMapper().readTree(out.resolve("report.json").toFile()).at("/recommendation");
+            var calibration = dev.leap4j.exit.ExitCalibration.read(folder);
+            assertEquals(1, calibration.entries().size(), "one entry per task, replaced by each run");
+            boolean recommended = rec.get("verdict").asText().equalsIgnoreCase("recommended");
+            assertEquals(recommended, calibration.recommendsExit(), rec.toString());
+            try (EarlyExitEncoder enc = new EarlyExitEncoder(ModelFolder.load(folder), 1)) {
+                if (recommended) assertEquals(rec.get("theta").asDouble(), enc.defaultPolicy().theta(), 0.0);
+                else assertTrue(!enc.defaultPolicy().monitors(), "not viable: full depth by default");
+            }
+        }
+        assertTrue(Files.notExists(model.resolve(dev.leap4j.exit.ExitCalibration.FILE)), "the cached original is untouched");
     }
 
     @Test

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.leap4j.exit.EarlyExitEncoder;
-import dev.leap4j.exit.ExitPolicy;
+import dev.leap4j.api.ExitPolicy;
 import dev.leap4j.model.BuiltinModel;
 import dev.leap4j.model.ModelFolder;
 import dev.leap4j.serve.EmbeddingServer;
@@ -53,7 +53,7 @@ class ServeMatchesEmbedTest {
         assertEquals(texts.size(), lines.size());
 
         try (EarlyExitEncoder enc = new EarlyExitEncoder(ModelFolder.load(model), 1 + rnd.nextInt(2))) {
-            ExitPolicy policy = ExitPolicy.defaults(enc.numLayers());
+            ExitPolicy policy = ExitPolicy.uncalibrated(enc.numLayers()).withTheta(ExitPolicy.PAPER_THETA);
             EmbeddingServer server = EmbeddingServer.start(enc, ServerSettings.defaults(0, policy));
             try {
                 HttpClient client = HttpClient.newHttpClient();

@@ -1,5 +1,8 @@
 package dev.leap4j.exit;
 
+import dev.leap4j.api.ExitPolicy;
+import dev.leap4j.api.Embedding;
+
 import dev.leap4j.model.BertConfig;
 import dev.leap4j.model.BertWeights;
 import dev.leap4j.tokenize.TokenizedText;
@@ -13,6 +16,7 @@ import java.util.SplittableRandom;
 import static dev.leap4j.exit.TinyModel.bits;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -184,8 +188,10 @@ class EarlyExitEncoderTest {
         assertThrows(IllegalArgumentException.class, () -> new ExitPolicy(Double.NaN, 1, 1));
         assertThrows(IllegalArgumentException.class, () -> new ExitPolicy(0.9, 0, 1));
         assertThrows(IllegalArgumentException.class, () -> new ExitPolicy(0.9, 1, 0));
-        assertEquals(new ExitPolicy(0.95, 6, 1), ExitPolicy.defaults(12));
-        assertEquals(new ExitPolicy(0.95, 1, 1), ExitPolicy.defaults(1));
+        assertThrows(IllegalArgumentException.class, () -> new ExitPolicy(0.9, 1, 1, -1));
+        assertEquals(new ExitPolicy(ExitPolicy.NO_EXIT, 6, 1), ExitPolicy.uncalibrated(12));
+        assertEquals(new ExitPolicy(ExitPolicy.NO_EXIT, 1, 1), ExitPolicy.uncalibrated(1));
+        assertFalse(ExitPolicy.uncalibrated(12).monitors(), "a model without a calibration runs at full depth by default");
         BertConfig c = TinyModel.randomConfig(rnd);
         try (EarlyExitEncoder enc = TinyModel.encoder(c, BertWeights.random(c, 1), 1)) {
             List<TokenizedText> in = TinyModel.randomInputs(rnd, c, 2);
@@ -202,7 +208,7 @@ class EarlyExitEncoderTest {
         BertWeights w = BertWeights.random(c, rnd.nextLong());
         List<TokenizedText> good = TinyModel.randomInputs(rnd, c, 3);
         try (EarlyExitEncoder enc = TinyModel.encoder(c, w, 2)) {
-            List<Embedding> before = enc.embedTokens(good, ExitPolicy.defaults(c.numLayers()));
+            List<Embedding> before = enc.embedTokens(good, ExitPolicy.uncalibrated(c.numLayers()).withTheta(ExitPolicy.PAPER_THETA));
             int[] tooLong = new int[c.maxPositions() + 1];
             assertThrows(IllegalArgumentException.class, () -> enc.embedTokens(List.of(good.get(0), new TokenizedText(tooLong, tooLong, false)), ExitPolicy.fullDepth()));
             int[] badId = {101, c.vocabSize(), 102};
@@ -210,7 +216,7 @@ class EarlyExitEncoderTest {
             int[] badType = {0, 2};
             assertThrows(IllegalArgumentException.class, () -> enc.embedTokens(List.of(new TokenizedText(new int[]{101, 102}, badType, false)), ExitPolicy.fullDepth()));
             assertEquals(List.of(), enc.embedTokens(List.of(), ExitPolicy.fullDepth()));
-            List<Embedding> after = enc.embedTokens(good, ExitPolicy.defaults(c.numLayers()));
+            List<Embedding> after = enc.embedTokens(good, ExitPolicy.uncalibrated(c.numLayers()).withTheta(ExitPolicy.PAPER_THETA));
             for (int i = 0; i < good.size(); i++) assertArrayEquals(bits(before.get(i).vector()), bits(after.get(i).vector()));
         }
     }
@@ -222,7 +228,7 @@ class EarlyExitEncoderTest {
         List<String> texts = List.of("A man is playing a guitar.", "", "ok", "Der schnelle braune Fuchs springt über den faulen Hund.",
                 "東京は日本の首都です。 🚀", "word ".repeat(200), "   ");
         try (EarlyExitEncoder enc = TinyModel.encoder(c, w, 2)) {
-            ExitPolicy policy = ExitPolicy.defaults(c.numLayers());
+            ExitPolicy policy = ExitPolicy.uncalibrated(c.numLayers()).withTheta(ExitPolicy.PAPER_THETA);
             List<Embedding> ref = new ArrayList<>();
             for (String t : texts) ref.add(enc.embedTokens(List.of(enc.tokenize(t)), policy).get(0));
             for (int batch : new int[]{1, 2, 3, texts.size(), 100}) {

@@ -1,5 +1,8 @@
 package dev.leap4j.exit;
 
+import dev.leap4j.api.ExitPolicy;
+import dev.leap4j.api.Embedding;
+
 import dev.leap4j.model.BertConfig;
 import dev.leap4j.model.BertWeights;
 import dev.leap4j.tokenize.TokenizedText;

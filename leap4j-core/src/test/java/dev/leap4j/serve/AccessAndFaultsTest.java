@@ -2,7 +2,7 @@ package dev.leap4j.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.leap4j.exit.EarlyExitEncoder;
-import dev.leap4j.exit.ExitPolicy;
+import dev.leap4j.api.ExitPolicy;
 import dev.leap4j.model.BertConfig;
 import dev.leap4j.model.BertWeights;
 import dev.leap4j.model.Pooling;
@@ -44,7 +44,7 @@ class AccessAndFaultsTest {
     void theKeyGuardsTheEmbeddingEndpointsAndOptionallyMetrics() {
         long seed = dev.leap4j.TestSeed.next();
         try (EarlyExitEncoder enc = TinyEncoders.create(seed, 1)) {
-            ServerSettings base = ServerSettings.defaults(0, ExitPolicy.defaults(TinyEncoders.LAYERS));
+            ServerSettings base = ServerSettings.defaults(0, ExitPolicy.uncalibrated(TinyEncoders.LAYERS).withTheta(ExitPolicy.PAPER_THETA));
             EmbeddingServer server = EmbeddingServer.start(enc, base.withClientLimits(withKey(false)));
             try {
                 Loopback http = new Loopback(server.port());
@@ -85,7 +85,7 @@ class AccessAndFaultsTest {
         // a vocabulary far smaller than the tokenizer's: the engine fails on the first real word
         BertConfig cfg = new BertConfig(200, 32, 2, 2, 64, 128, 2, 1e-12f, Pooling.MEAN, true, TinyEncoders.MAX_LENGTH);
         try (EarlyExitEncoder enc = new EarlyExitEncoder(cfg, BertWeights.random(cfg, 1), TextTokenizer.load(TinyEncoders.tokenizerJson(), TinyEncoders.MAX_LENGTH), 1, "broken")) {
-            EmbeddingServer server = EmbeddingServer.start(enc, ServerSettings.defaults(0, ExitPolicy.defaults(2)));
+            EmbeddingServer server = EmbeddingServer.start(enc, ServerSettings.defaults(0, ExitPolicy.uncalibrated(2).withTheta(ExitPolicy.PAPER_THETA)));
             try {
                 Loopback http = new Loopback(server.port());
                 for (String path : new String[]{"/v1/embeddings", "/embed"}) {

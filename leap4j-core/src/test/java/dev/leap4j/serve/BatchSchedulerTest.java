@@ -1,8 +1,8 @@
 package dev.leap4j.serve;
 
 import dev.leap4j.exit.EarlyExitEncoder;
-import dev.leap4j.exit.Embedding;
-import dev.leap4j.exit.ExitPolicy;
+import dev.leap4j.api.Embedding;
+import dev.leap4j.api.ExitPolicy;
 import dev.leap4j.tokenize.TokenizedText;
 import org.junit.jupiter.api.Test;
 
@@ -135,7 +135,7 @@ class BatchSchedulerTest {
         int capacity = 2 + rnd.nextInt(6);
         try (EarlyExitEncoder enc = TinyEncoders.create(seed, 1)) {
             List<TokenizedText> tokens = enc.tokenizer().encodeAll(TinyEncoders.texts(rnd, 64));
-            ExitPolicy policy = ExitPolicy.defaults(enc.numLayers());
+            ExitPolicy policy = ExitPolicy.uncalibrated(enc.numLayers()).withTheta(ExitPolicy.PAPER_THETA);
             BatchScheduler s = new BatchScheduler(enc, 4096, capacity, null);
             List<CompletableFuture<Embedding>> accepted = new ArrayList<>();
             Thread closer;

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.leap4j.exit.EarlyExitEncoder;
-import dev.leap4j.exit.Embedding;
-import dev.leap4j.exit.ExitPolicy;
+import dev.leap4j.api.Embedding;
+import dev.leap4j.api.ExitPolicy;
 import dev.leap4j.tokenize.TokenizedText;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -205,6 +205,33 @@ class EmbeddingServerTest {
         for (JsonNode d : r.json().get("data")) assertEquals(TinyEncoders.LAYERS, d.get("exit_layer").intValue());
     }
 
+    @Test
+    void depthCapsARequestAtTheFirstKLayersOnBothEndpoints() {
+        List<String> texts = TinyEncoders.texts(new Random(seed ^ 7), 12);
+        for (int k = 1; k <= TinyEncoders.LAYERS; k++) {
+            ObjectNode req = Loopback.JSON.createObjectNode().put("depth", k).put("theta", 2.0);
+            texts.forEach(req.putArray("input")::add);
+            Loopback.Reply r = http.postJson("/v1/embeddings", req);
+            assertEquals(200, r.status(), r.text());
+            List<Embedding> want = expected(texts, ExitPolicy.fullDepth().withDepth(k));
+            for (JsonNode d : r.json().get("data")) {
+                assertEquals(k, d.get("exit_layer").intValue());
+                assertArrayEquals(want.get(d.get("index").intValue()).vector(), Loopback.floats(d.get("embedding")), "seed " + seed);
+            }
+            ObjectNode tei = Loopback.JSON.createObjectNode().put("depth", k);
+            texts.forEach(tei.putArray("inputs")::add);
+            r = http.postJson("/embed", tei);
+            assertEquals(200, r.status(), r.text());
+            int cap = k;
+            assertTrue(java.util.Arrays.stream(r.header("x-exit-layers").split(",")).mapToInt(Integer::parseInt).allMatch(l -> l <= cap),
+                    r.header("x-exit-layers"));
+        }
+        ObjectNode over = Loopback.JSON.createObjectNode().put("input", "a").put("depth", TinyEncoders.LAYERS + 1);
+        Loopback.Reply r = http.postJson("/v1/embeddings", over);
+        assertEquals(400, r.status());
+        assertTrue(r.text().contains("depth"), r.text());
+    }
+
     record Bad(String path, String body, int status, String mentions) {}
 
     @Test
@@ -362,6 +389,8 @@ class EmbeddingServerTest {
         assertEquals(TinyEncoders.LAYERS, r.json().get("num_layers").intValue());
         assertEquals(TinyEncoders.MAX_LENGTH, r.json().get("max_input_length").intValue());
         assertEquals(MAX_INPUTS, r.json().get("max_client_batch_size").intValue());
+        assertFalse(r.json().get("early_exit_calibrated").booleanValue(), "a model without a calibration says so");
+        assertEquals(policy.describe(), r.json().get("default_policy").textValue());
         // many distinct thetas must not become many series
         for (int i = 0; i < 5; i++) {
             assertEquals(200, http.postJson("/v1/embeddings", Loopback.JSON.createObjectNode().put("input", "probe " + i).put("theta", 0.5 + 0.1 * i)).status());

@@ -2,7 +2,7 @@ package dev.leap4j.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.leap4j.exit.EarlyExitEncoder;
-import dev.leap4j.exit.ExitPolicy;
+import dev.leap4j.api.ExitPolicy;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.leap4j.exit.EarlyExitEncoder;
-import dev.leap4j.exit.Embedding;
-import dev.leap4j.exit.ExitPolicy;
+import dev.leap4j.api.Embedding;
+import dev.leap4j.api.ExitPolicy;
 import dev.leap4j.model.ModelLocator;
 
 import java.io.BufferedReader;
@@ -58,7 +58,7 @@ public final class LoadHarness {
                 batchBaseline(enc, thetas, sentences, abstracts, tokenCount, Long.parseLong(opt.get("--seed")));
                 return;
             }
-            EmbeddingServer server = EmbeddingServer.start(enc, ServerSettings.defaults(0, ExitPolicy.defaults(enc.numLayers())));
+            EmbeddingServer server = EmbeddingServer.start(enc, ServerSettings.defaults(0, ExitPolicy.uncalibrated(enc.numLayers()).withTheta(ExitPolicy.PAPER_THETA)));
             try {
                 String url = "http://127.0.0.1:" + server.port() + "/v1/embeddings";
                 long seed = Long.parseLong(opt.get("--seed"));
@@ -191,13 +191,13 @@ public final class LoadHarness {
         for (int i = 0; i < 1500; i++) texts.add(rnd.nextInt(5) == 0 ? abstracts.get(rnd.nextInt(abstracts.size())) : sentences.get(rnd.nextInt(sentences.size())));
         long tokens = texts.stream().mapToLong(tokenCount::get).sum();
         int layers = enc.numLayers(), repeats = 3;
-        for (double theta : thetas) enc.embed(texts.subList(0, 300), ExitPolicy.defaults(layers).withTheta(theta), 32); // warm-up
+        for (double theta : thetas) enc.embed(texts.subList(0, 300), ExitPolicy.uncalibrated(layers).withTheta(ExitPolicy.PAPER_THETA).withTheta(theta), 32); // warm-up
         double[][] secs = new double[thetas.length][repeats];
         long[] exited = new long[thetas.length], tokenLayers = new long[thetas.length];
         for (int r = 0; r < repeats; r++) {
             for (int k = 0; k < thetas.length; k++) {
                 long t0 = System.nanoTime();
-                List<Embedding> out = enc.embed(texts, ExitPolicy.defaults(layers).withTheta(thetas[k]), 32);
+                List<Embedding> out = enc.embed(texts, ExitPolicy.uncalibrated(layers).withTheta(ExitPolicy.PAPER_THETA).withTheta(thetas[k]), 32);
                 secs[k][r] = (System.nanoTime() - t0) / 1e9;
                 if (r == 0) {
                     for (Embedding e : out) {

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RequestReaderTest {
-    private final RequestReader reader = new RequestReader(8, 32);
+    private final RequestReader reader = new RequestReader(8, 32, 12);
 
     private static JsonNode body(String json) {
         return RequestReader.parse(json.getBytes(StandardCharsets.UTF_8));
@@ -30,6 +30,20 @@ class RequestReaderTest {
         assertEquals("passage", reader.openAi(body("{\"input\": \"a\", \"prompt_name\": \"passage\"}")).promptName());
         assertNull(reader.tei(body("{\"inputs\": \"a\"}")).promptName());
         assertNull(reader.openAi(body("{\"input\": \"a\", \"prompt_name\": null}")).promptName());
+    }
+
+    @Test
+    void depthIsAcceptedOnBothEndpointsWithinTheModelsLayers() {
+        assertEquals(3, reader.tei(body("{\"inputs\": \"a\", \"depth\": 3}")).depth());
+        assertEquals(12, reader.openAi(body("{\"input\": \"a\", \"depth\": 12}")).depth());
+        assertNull(reader.openAi(body("{\"input\": \"a\"}")).depth());
+        for (String d : List.of("0", "13", "2.5", "\"3\"", "99999999999")) {
+            ApiException e = assertThrows(ApiException.class, () -> reader.openAi(body("{\"input\": \"a\", \"depth\": " + d + "}")), d);
+            assertEquals(400, e.status);
+            assertEquals("depth", e.param);
+        }
+        ApiException e = assertThrows(ApiException.class, () -> reader.tei(body("{\"inputs\": \"a\", \"depth\": 13}")));
+        assertTrue(e.getMessage().contains("[1, 12]"), e.getMessage());
     }
 
     @Test

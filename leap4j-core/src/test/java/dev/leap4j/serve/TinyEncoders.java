@@ -1,7 +1,7 @@
 package dev.leap4j.serve;
 
 import dev.leap4j.exit.EarlyExitEncoder;
-import dev.leap4j.exit.ExitPolicy;
+import dev.leap4j.api.ExitPolicy;
 import dev.leap4j.model.BertConfig;
 import dev.leap4j.model.BertWeights;
 import dev.leap4j.model.BuiltinModel;

@@ -3,7 +3,7 @@ package dev.leap4j.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.leap4j.exit.EarlyExitEncoder;
-import dev.leap4j.exit.ExitPolicy;
+import dev.leap4j.api.ExitPolicy;
 import dev.leap4j.model.ModelFolder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -69,7 +69,7 @@ class TrainerTest {
         JsonNode first = JSON.readTree(log.get(0));
         for (String f : new String[]{"loss", "final", "inter", "exit", "contrast", "lr", "grad_norm", "tokens_per_s"}) assertTrue(first.has(f), f);
         try (EarlyExitEncoder enc = new EarlyExitEncoder(m, 1)) {
-            var e = enc.embed(List.of("the river city.", "a new album"), ExitPolicy.defaults(3), 2);
+            var e = enc.embed(List.of("the river city.", "a new album"), ExitPolicy.uncalibrated(3).withTheta(ExitPolicy.PAPER_THETA), 2);
             assertEquals(16, e.get(0).vector().length);
         }
         // the projection to the wider teacher is training-only

@@ -5,14 +5,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.embedding.request.EmbeddingInputType;
+import dev.langchain4j.model.embedding.request.EmbeddingRequest;
 import dev.langchain4j.model.output.Response;
 import dev.langchain4j.store.embedding.EmbeddingMatch;
 import dev.langchain4j.store.embedding.EmbeddingSearchRequest;
 import dev.langchain4j.store.embedding.inmemory.InMemoryEmbeddingStore;
 import dev.leap4j.api.Leap4j;
 import dev.leap4j.cli.Main;
-import dev.leap4j.exit.ExitPolicy;
-import dev.leap4j.model.Prompt;
+import dev.leap4j.api.ExitPolicy;
+import dev.leap4j.api.Prompt;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -104,6 +106,8 @@ class Leap4jEmbeddingModelTest {
         Set<Integer> distinct = new HashSet<>(layers);
         assertTrue(distinct.size() > 1 && distinct.stream().anyMatch(l -> l < 6), "theta " + THETA + " should make some inputs exit early: " + layers);
         assertTrue(got.tokenUsage().inputTokenCount() > TEXTS.size(), "token usage counts the model's tokens");
+        assertEquals(layers, got.metadata().get(Leap4jEmbeddingModel.EXIT_LAYERS), "the response names every input's exit layer");
+        assertEquals(List.of(layers.get(4)), model.embed(TEXTS.get(4)).metadata().get(Leap4jEmbeddingModel.EXIT_LAYERS));
     }
 
     @Test
@@ -125,11 +129,42 @@ class Leap4jEmbeddingModelTest {
     }
 
     @Test
-    void promptTextGoesBeforeEveryInput() throws Exception {
+    void queriesAndDocumentsGetTheirOwnPrompts() throws Exception {
         try (Leap4j leap = Leap4j.load(MODEL);
-             Leap4jEmbeddingModel prompted = Leap4jEmbeddingModel.of(leap, leap.defaultPolicy().withTheta(THETA), Prompt.literal("query: "))) {
-            float[] want = leap.embed(List.of("query: How do cells divide?"), leap.defaultPolicy().withTheta(THETA)).getFirst().vector();
-            assertArrayEquals(want, prompted.embed("How do cells divide?").content().vector());
+             Leap4jEmbeddingModel prompted = Leap4jEmbeddingModel.of(leap, leap.defaultPolicy().withTheta(THETA), Prompt.literal("query: "),
+                     Prompt.literal("passage: "))) {
+            ExitPolicy rule = leap.defaultPolicy().withTheta(THETA);
+            float[] query = leap.embed(List.of("query: How do cells divide?"), rule).getFirst().vector();
+            float[] doc = leap.embed(List.of("passage: How do cells divide?"), rule).getFirst().vector();
+            assertArrayEquals(query, prompted.embed("How do cells divide?").content().vector(), "embed(String) is the query path");
+            assertArrayEquals(doc, prompted.embedAll(List.of(TextSegment.from("How do cells divide?"))).content().getFirst().vector());
+            assertArrayEquals(doc, prompted.embed(TextSegment.from("How do cells divide?")).content().vector(), "a segment is a document");
+            var asQuery = prompted.embed(EmbeddingRequest.builder().input("How do cells divide?").inputType(EmbeddingInputType.QUERY).build());
+            assertArrayEquals(query, asQuery.embeddings().getFirst().vector(), "a request of input type QUERY gets the query prompt");
+            var asDoc = prompted.embed(EmbeddingRequest.builder().input("How do cells divide?").inputType(EmbeddingInputType.DOCUMENT).build());
+            assertArrayEquals(doc, asDoc.embeddings().getFirst().vector());
+        }
+    }
+
+    @Test
+    void stockModelsRunAtFullDepthByDefaultWithTheirQueryAndDocumentPrompts() {
+        try (Leap4jEmbeddingModel e5 = Leap4jEmbeddingModel.builder().model("e5-small-v2").threads(2).build()) {
+            assertEquals("query: ", e5.queryPrompt().text());
+            assertEquals("passage: ", e5.documentPrompt().text());
+            assertTrue(!e5.policy().monitors(), "no calibration: full depth");
+            Response<List<Embedding>> r = e5.embedAll(TEXTS.subList(0, 6).stream().map(TextSegment::from).toList());
+            assertEquals(java.util.Collections.nCopies(6, 12), r.metadata().get(Leap4jEmbeddingModel.EXIT_LAYERS));
+        }
+    }
+
+    @Test
+    void depthCapsEveryInputAtTheFirstKLayers() throws Exception {
+        try (Leap4j leap = Leap4j.load(MODEL);
+             Leap4jEmbeddingModel three = Leap4jEmbeddingModel.builder().model(MODEL).depth(3).threads(2).build()) {
+            Response<List<Embedding>> r = three.embedAll(TEXTS.stream().map(TextSegment::from).toList());
+            List<dev.leap4j.api.Embedding> want = leap.embed(TEXTS, leap.policy(null, null, null, 3));
+            for (int i = 0; i < TEXTS.size(); i++) assertArrayEquals(want.get(i).vector(), r.content().get(i).vector());
+            assertEquals(java.util.Collections.nCopies(TEXTS.size(), 3), r.metadata().get(Leap4jEmbeddingModel.EXIT_LAYERS));
         }
     }
 
@@ -141,6 +176,11 @@ class Leap4jEmbeddingModelTest {
         assertThrows(IllegalArgumentException.class, () -> Leap4jEmbeddingModel.builder().model(MODEL).theta(0).build());
         assertThrows(IllegalArgumentException.class, () -> Leap4jEmbeddingModel.builder().model(MODEL).minLayer(9).build());
         assertThrows(IllegalArgumentException.class, () -> Leap4jEmbeddingModel.builder().build());
-        assertThrows(IllegalArgumentException.class, () -> Leap4jEmbeddingModel.of(null, ExitPolicy.fullDepth(), Prompt.NONE));
+        assertThrows(IllegalArgumentException.class, () -> Leap4jEmbeddingModel.of(null, ExitPolicy.fullDepth(), Prompt.NONE, Prompt.NONE));
+        e = assertThrows(IllegalArgumentException.class, () -> Leap4jEmbeddingModel.builder().model(MODEL).depth(7).build());
+        assertTrue(e.getMessage().contains("1..6"), e.getMessage());
+        // LangChain4j refuses a blank TextSegment itself; a blank query string reaches the adapter, which refuses it
+        e = assertThrows(IllegalArgumentException.class, () -> model.embed(" "));
+        assertTrue(e.getMessage().startsWith("query 0 is blank"), e.getMessage());
     }
 }

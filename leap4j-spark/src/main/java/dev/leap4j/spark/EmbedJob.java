@@ -37,6 +37,9 @@ public final class EmbedJob implements Callable<Integer> {
     /** Beside the Parquet files; the leading "_" hides it from Parquet readers. */
     public static final String STATS_FILE = "_leap4j_stats.json";
 
+    /** A progress line at most this often while the embedding runs. */
+    static final long PROGRESS_INTERVAL_NANOS = 10_000_000_000L;
+
     enum Format { text, jsonl, parquet }
 
     enum Mode { overwrite, error }
@@ -109,7 +112,7 @@ public final class EmbedJob implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        EmbedOptions options = new EmbedOptions(model, exit.theta(), exit.minLayer(), exit.patience(), threads, batchSize, prompt, promptText);
+        EmbedOptions options = new EmbedOptions(model, exit.theta(), exit.minLayer(), exit.patience(), exit.depth(), threads, batchSize, prompt, promptText);
         if (format == Format.text && !textColumn.equals("text")) {
             throw new IllegalArgumentException("--text-column applies to jsonl and parquet input; text input has one column, 'text'");
         }
@@ -144,13 +147,18 @@ public final class EmbedJob implements Callable<Integer> {
         }
         Dataset<Row> df = read(spark);
         Leap4jSpark.ModelInfo info = Leap4jSpark.describe(spark, options);
-        out.printf("model %s: %d layers, dimension %d; theta %s, min layer %d, patience %d; prompt %s; %d engine threads per executor%n",
-                info.name(), info.numLayers(), info.dimension(), info.theta() > 1 ? "off (full depth)" : info.theta(),
-                info.minLayer(), info.patience(), info.prompt(), info.threads());
+        out.printf("model %s: %d layers, dimension %d; %s; prompt %s; %d engine threads per executor%n",
+                info.name(), info.numLayers(), info.dimension(), info.policy(), info.prompt(), info.threads());
 
         long t0 = System.nanoTime();
-        Leap4jSpark.embed(df, textColumn, options).write()
-                .mode(mode == Mode.overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists).parquet(output);
+        ProgressLog progress = new ProgressLog(out, PROGRESS_INTERVAL_NANOS);
+        spark.sparkContext().addSparkListener(progress);
+        try {
+            Leap4jSpark.embed(df, textColumn, options).write()
+                    .mode(mode == Mode.overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists).parquet(output);
+        } finally {
+            spark.sparkContext().removeSparkListener(progress);
+        }
         double seconds = (System.nanoTime() - t0) / 1e9;
 
         ExitStats stats = ExitStats.of(spark.read().parquet(output), info.numLayers());

@@ -1,8 +1,8 @@
 package dev.leap4j.spark;
 
-import dev.leap4j.exit.ExitPolicy;
-import dev.leap4j.model.Prompt;
-import dev.leap4j.model.Prompts;
+import dev.leap4j.api.ExitPolicy;
+import dev.leap4j.api.Prompt;
+import dev.leap4j.api.Leap4j;
 
 import java.io.Serializable;
 
@@ -13,9 +13,11 @@ import java.io.Serializable;
  *
  * @param model      a built-in name ({@code all-minilm-l6-v2}, {@code bge-small-en-v1.5}, {@code e5-small-v2}) or a
  *                   model folder that exists at this path on every executor
- * @param theta      exit threshold; above 1 = full depth; null = {@link ExitPolicy#DEFAULT_THETA}
- * @param minLayer   first layer allowed to exit; null = half the model's depth
- * @param patience   consecutive agreeing layers needed; null = 1
+ * @param theta      exit threshold; above 1 = full depth; null = the model's calibrated theta, else full depth
+ *                   ({@link Leap4j#defaultPolicy()})
+ * @param minLayer   first layer allowed to exit; null = the model's calibration, else half its depth
+ * @param patience   consecutive agreeing layers needed; null = the model's calibration, else 1
+ * @param depth      run at most this many layers (1..the model's depth); null = full depth
  * @param threads    engine threads per executor; null = the executor's cores
  * @param batchSize  rows read and embedded together within a partition; the library splits a call into engine
  *                   batches of at most {@link dev.leap4j.api.Leap4j#BATCH_SIZE} (32), so larger values only lengthen
@@ -23,7 +25,7 @@ import java.io.Serializable;
  * @param promptName a prompt of the model (e.g. e5's {@code query}) put before every text; null = the model's default
  * @param promptText any text put before every text, instead of promptName
  */
-public record EmbedOptions(String model, Double theta, Integer minLayer, Integer patience, Integer threads,
+public record EmbedOptions(String model, Double theta, Integer minLayer, Integer patience, Integer depth, Integer threads,
                            int batchSize, String promptName, String promptText) implements Serializable {
     public static final int DEFAULT_BATCH_SIZE = 32;
 
@@ -34,6 +36,7 @@ public record EmbedOptions(String model, Double theta, Integer minLayer, Integer
         }
         if (minLayer != null && minLayer < 1) throw new IllegalArgumentException("min layer must be >= 1, got " + minLayer);
         if (patience != null && patience < 1) throw new IllegalArgumentException("patience must be >= 1, got " + patience);
+        if (depth != null && depth < 1) throw new IllegalArgumentException("depth must be >= 1 (or unset for full depth), got " + depth);
         if (threads != null && threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         if (promptName != null && promptText != null) {
@@ -41,49 +44,52 @@ public record EmbedOptions(String model, Double theta, Integer minLayer, Integer
         }
     }
 
-    /** The model's defaults for everything else: theta 0.95, min layer half the depth, the executor's cores, batches of 32. */
+    /** The model's defaults for everything else: its own exit rule (calibrated, else full depth), the executor's cores, batches of 32. */
     public static EmbedOptions of(String model) {
-        return new EmbedOptions(model, null, null, null, null, DEFAULT_BATCH_SIZE, null, null);
+        return new EmbedOptions(model, null, null, null, null, null, DEFAULT_BATCH_SIZE, null, null);
     }
 
     public EmbedOptions withTheta(double t) {
-        return new EmbedOptions(model, t, minLayer, patience, threads, batchSize, promptName, promptText);
+        return new EmbedOptions(model, t, minLayer, patience, depth, threads, batchSize, promptName, promptText);
     }
 
     public EmbedOptions withMinLayer(int m) {
-        return new EmbedOptions(model, theta, m, patience, threads, batchSize, promptName, promptText);
+        return new EmbedOptions(model, theta, m, patience, depth, threads, batchSize, promptName, promptText);
     }
 
     public EmbedOptions withPatience(int p) {
-        return new EmbedOptions(model, theta, minLayer, p, threads, batchSize, promptName, promptText);
+        return new EmbedOptions(model, theta, minLayer, p, depth, threads, batchSize, promptName, promptText);
+    }
+
+    /** Run at most k layers: a fixed, cheaper dial. */
+    public EmbedOptions withDepth(int k) {
+        return new EmbedOptions(model, theta, minLayer, patience, k, threads, batchSize, promptName, promptText);
     }
 
     public EmbedOptions withThreads(int t) {
-        return new EmbedOptions(model, theta, minLayer, patience, t, batchSize, promptName, promptText);
+        return new EmbedOptions(model, theta, minLayer, patience, depth, t, batchSize, promptName, promptText);
     }
 
     public EmbedOptions withBatchSize(int b) {
-        return new EmbedOptions(model, theta, minLayer, patience, threads, b, promptName, promptText);
+        return new EmbedOptions(model, theta, minLayer, patience, depth, threads, b, promptName, promptText);
     }
 
-    /** The model's prompt of this name (see {@code Leap4j.prompts()}), e.g. {@code query} for e5. */
+    /** The model's prompt of this name (see {@link Leap4j#promptNames()}), e.g. {@code passage} for e5's documents. */
     public EmbedOptions withPrompt(String name) {
-        return new EmbedOptions(model, theta, minLayer, patience, threads, batchSize, name, null);
+        return new EmbedOptions(model, theta, minLayer, patience, depth, threads, batchSize, name, null);
     }
 
     public EmbedOptions withPromptText(String text) {
-        return new EmbedOptions(model, theta, minLayer, patience, threads, batchSize, null, text);
+        return new EmbedOptions(model, theta, minLayer, patience, depth, threads, batchSize, null, text);
     }
 
-    /** The exit rule for a model of this depth, as {@code leap4j embed} builds it from the same options. */
-    public ExitPolicy policy(int numLayers) {
-        ExitPolicy p = ExitPolicy.defaults(numLayers, theta, minLayer, patience);
-        p.checkDepth(numLayers);
-        return p;
+    /** The exit rule for this model, as {@code leap4j embed} builds it from the same options. */
+    public ExitPolicy policy(Leap4j model) {
+        return model.policy(theta, minLayer, patience, depth);
     }
 
     /** The prompt put before every text: the text given, else the named model prompt, else the model's default. */
-    public Prompt prompt(Prompts prompts) {
-        return prompts.choose(promptName, promptText);
+    public Prompt prompt(Leap4j model) {
+        return model.prompt(promptName, promptText);
     }
 }

@@ -1,7 +1,7 @@
 package dev.leap4j.spark;
 
 import dev.leap4j.api.Leap4j;
-import dev.leap4j.exit.ExitPolicy;
+import dev.leap4j.api.ExitPolicy;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -112,14 +112,15 @@ public final class Leap4jSpark {
      *
      * @param threads engine threads on the executor that answered
      * @param prompt  the prompt put before every text, described ("none" when none)
+     * @param policy  the exit rule, described (e.g. "full depth (no early exit)")
      */
     public record ModelInfo(String name, int numLayers, int dimension, int maxTokens, int threads,
-                            double theta, int minLayer, int patience, String prompt) implements Serializable {
+                            double theta, int minLayer, int patience, String prompt, String policy) implements Serializable {
         static ModelInfo of(Leap4j model, EmbedOptions options, int threads) {
-            ExitPolicy p = options.policy(model.numLayers());
+            ExitPolicy p = options.policy(model);
             return new ModelInfo(model.name(), model.numLayers(), model.dimension(), model.maxTokens(),
                     threads, p.theta(), p.minLayer(), p.patience(),
-                    options.prompt(model.prompts()).describe());
+                    options.prompt(model).describe(), p.describe());
         }
     }
 }

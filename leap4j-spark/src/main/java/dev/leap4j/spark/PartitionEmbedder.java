@@ -1,9 +1,9 @@
 package dev.leap4j.spark;
 
 import dev.leap4j.api.Leap4j;
-import dev.leap4j.exit.Embedding;
-import dev.leap4j.exit.ExitPolicy;
-import dev.leap4j.model.Prompt;
+import dev.leap4j.api.Embedding;
+import dev.leap4j.api.ExitPolicy;
+import dev.leap4j.api.Prompt;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -42,8 +42,8 @@ final class PartitionEmbedder implements MapPartitionsFunction<Row, Row> {
         if (!rows.hasNext()) return Collections.emptyIterator();   // an empty partition loads no model
         Leap4j model = ExecutorModels.get(options);
         // a bad option is the caller's mistake, not a bad row: it fails the task before any row is read
-        ExitPolicy policy = options.policy(model.numLayers());
-        Prompt prompt = options.prompt(model.prompts());
+        ExitPolicy policy = options.policy(model);
+        Prompt prompt = options.prompt(model);
         return new Iterator<>() {
             private final ArrayDeque<Row> ready = new ArrayDeque<>();
 

@@ -1,5 +1,7 @@
 package dev.leap4j.spark;
 
+import dev.leap4j.api.ExitPolicy;
+
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -38,7 +40,8 @@ class OptionsTest {
         assertThrows(IllegalArgumentException.class, () -> EmbedOptions.of(MODEL).withMinLayer(0));
         assertThrows(IllegalArgumentException.class, () -> EmbedOptions.of(MODEL).withThreads(0));
         assertThrows(IllegalArgumentException.class, () -> EmbedOptions.of(MODEL).withBatchSize(0));
-        assertThrows(IllegalArgumentException.class, () -> new EmbedOptions(MODEL, null, null, null, null, 32, "query", "query: "));
+        assertThrows(IllegalArgumentException.class, () -> EmbedOptions.of(MODEL).withDepth(0));
+        assertThrows(IllegalArgumentException.class, () -> new EmbedOptions(MODEL, null, null, null, null, null, 32, "query", "query: "));
         // the later of withPrompt / withPromptText wins, so a builder chain never holds both
         assertEquals("q: ", EmbedOptions.of(MODEL).withPrompt("query").withPromptText("q: ").promptText());
         assertEquals(null, EmbedOptions.of(MODEL).withPrompt("query").withPromptText("q: ").promptName());
@@ -51,14 +54,24 @@ class OptionsTest {
         assertEquals(6, info.numLayers());
         assertEquals(384, info.dimension());
         assertEquals(3, info.minLayer());
-        assertEquals(0.95, info.theta());
+        assertEquals(ExitPolicy.NO_EXIT, info.theta(), "a stock model without a calibration runs at full depth by default");
+        assertEquals("full depth (no early exit)", info.policy());
         assertEquals("none", info.prompt());
+        assertEquals("fixed depth 4 (no early exit)", Leap4jSpark.describe(spark, EmbedOptions.of(MODEL).withThreads(2).withDepth(4)).policy());
+        assertEquals("depth 7 is out of range: this model has layers 1..6",
+                assertThrows(IllegalArgumentException.class, () -> Leap4jSpark.describe(spark, EmbedOptions.of(MODEL).withThreads(2).withDepth(7))).getMessage());
         assertEquals("unknown prompt 'query': this model defines no prompts",
                 assertThrows(IllegalArgumentException.class, () -> Leap4jSpark.describe(spark, EmbedOptions.of(MODEL).withThreads(2).withPrompt("query"))).getMessage());
         assertEquals("min layer 7 exceeds the model's 6 layers",
                 assertThrows(IllegalArgumentException.class, () -> Leap4jSpark.describe(spark, EmbedOptions.of(MODEL).withThreads(2).withMinLayer(7))).getMessage());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Leap4jSpark.describe(spark, EmbedOptions.of("no-such-model")))
                 .getMessage().startsWith("unknown model 'no-such-model'"));
+    }
+
+    @Test
+    void progressLinesSayTasksRateAndTimeLeft() {
+        assertEquals("progress: 10 of 40 tasks done in 20 s (0.50 tasks/s), ~60 s left in the stages submitted so far", ProgressLog.line(10, 40, 20));
+        assertEquals("progress: 40 of 40 tasks done in 80 s (0.50 tasks/s)", ProgressLog.line(40, 40, 80));
     }
 
     @Test

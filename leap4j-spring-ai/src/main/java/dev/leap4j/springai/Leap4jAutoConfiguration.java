@@ -1,8 +1,8 @@
 package dev.leap4j.springai;
 
 import dev.leap4j.api.Leap4j;
-import dev.leap4j.exit.ExitPolicy;
-import dev.leap4j.model.Prompt;
+import dev.leap4j.api.ExitPolicy;
+import dev.leap4j.api.Prompt;
 import org.springframework.ai.embedding.EmbeddingModel;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -26,9 +26,10 @@ public class Leap4jAutoConfiguration {
         properties.validate();
         try {
             return Leap4j.load(properties.getModel(), properties.resolvedCacheDir(), properties.resolvedThreads());
+        } catch (dev.leap4j.model.ModelFormatException e) {
+            throw new Leap4jConfigException(Leap4jProperties.PREFIX + ".model: cannot use the model: " + e.getMessage());
         } catch (IllegalArgumentException e) {
-            // not chained: the innermost cause is the line Spring shows last, and it must name the property
-            throw new IllegalArgumentException(Leap4jProperties.PREFIX + ".model: " + e.getMessage());
+            throw new Leap4jConfigException(Leap4jProperties.PREFIX + ".model: " + e.getMessage());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the model '" + properties.getModel() + "' ("
                     + Leap4jProperties.PREFIX + ".model, cache " + properties.resolvedCacheDir() + "): " + e.getMessage(), e);
@@ -39,25 +40,32 @@ public class Leap4jAutoConfiguration {
     @ConditionalOnMissingBean(EmbeddingModel.class)
     public Leap4jEmbeddingModel leap4jEmbeddingModel(Leap4j leap4j, Leap4jProperties properties) {
         properties.validate();
-        return new Leap4jEmbeddingModel(leap4j, policy(leap4j, properties), prompt(leap4j, properties));
+        Prompt one = prompt(leap4j, properties);
+        return new Leap4jEmbeddingModel(leap4j, policy(leap4j, properties), one != null ? one : leap4j.queryPrompt(),
+                one != null ? one : leap4j.documentPrompt());
     }
 
+    /** The model's default rule with the properties set in its place; out-of-range values name their property. */
     static ExitPolicy policy(Leap4j leap4j, Leap4jProperties p) {
-        ExitPolicy d = leap4j.defaultPolicy();
-        int minLayer = p.getMinLayer() != null ? p.getMinLayer() : d.minLayer();
-        if (minLayer > leap4j.numLayers()) {
-            throw new IllegalArgumentException(Leap4jProperties.PREFIX + ".min-layer is " + minLayer + " but "
-                    + leap4j.name() + " has " + leap4j.numLayers() + " layers: set it between 1 and " + leap4j.numLayers());
+        int L = leap4j.numLayers();
+        if (p.getMinLayer() != null && p.getMinLayer() > L) {
+            throw new Leap4jConfigException(Leap4jProperties.PREFIX + ".min-layer is " + p.getMinLayer() + " but " + leap4j.name() + " has " + L
+                    + " layers: set it between 1 and " + L);
         }
-        return new ExitPolicy(p.getTheta(), minLayer, p.getPatience());
+        if (p.getDepth() != null && p.getDepth() > L) {
+            throw new Leap4jConfigException(Leap4jProperties.PREFIX + ".depth is " + p.getDepth() + " but " + leap4j.name() + " has " + L
+                    + " layers: set it between 1 and " + L + ", or leave it unset for full depth");
+        }
+        return leap4j.policy(p.getTheta(), p.getMinLayer(), p.getPatience(), p.getDepth());
     }
 
-    /** As {@code leap4j embed}: the text given, else the prompt named, else the model's default prompt (or none). */
+    /** The one prompt the properties name for queries and documents alike, or null for the model's query/document pair. */
     static Prompt prompt(Leap4j leap4j, Leap4jProperties p) {
+        if (p.getPromptName() == null && p.getPromptText() == null) return null;
         try {
-            return leap4j.prompts().choose(p.getPromptName(), p.getPromptText());
+            return leap4j.prompt(p.getPromptName(), p.getPromptText());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(Leap4jProperties.PREFIX + ".prompt-name: " + e.getMessage() + "; "
+            throw new Leap4jConfigException(Leap4jProperties.PREFIX + ".prompt-name: " + e.getMessage() + "; "
                     + Leap4jProperties.PREFIX + ".prompt-text takes any text");
         }
     }

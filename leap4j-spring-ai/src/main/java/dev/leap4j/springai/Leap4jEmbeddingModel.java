@@ -1,8 +1,9 @@
 package dev.leap4j.springai;
 
 import dev.leap4j.api.Leap4j;
-import dev.leap4j.exit.ExitPolicy;
-import dev.leap4j.model.Prompt;
+import dev.leap4j.api.ExitPolicy;
+import dev.leap4j.api.Prompt;
+import dev.leap4j.api.Texts;
 import org.springframework.ai.chat.metadata.DefaultUsage;
 import org.springframework.ai.document.Document;
 import org.springframework.ai.embedding.Embedding;
@@ -21,6 +22,12 @@ import java.util.Objects;
  * Spring AI's {@link EmbeddingModel} on leap4j's in-process early-exit engine. Vectors are exactly those of
  * {@code leap4j embed} for the same model, texts, exit policy and prompt.
  *
+ * <p><b>Queries and documents.</b> {@link #embed(String)} is the query path (a {@code VectorStore}'s similarity
+ * search embeds its query there) and gets the query prompt; {@link #embed(Document)} and {@link #call} are the
+ * document path (a {@code VectorStore} adds documents through them) and get the document prompt. For e5 that is
+ * "query: " and "passage: ", as sentence-transformers' {@code encode_query} / {@code encode_document}. Both paths use
+ * one exit rule.
+ *
  * <p>The {@link Leap4j} is borrowed, not owned: closing it is up to whoever created it (the auto-configuration
  * closes the one it creates when the context shuts down). Thread-safe, like {@link Leap4j}; since the engine runs
  * one batch at a time, many texts per {@link #call} is what makes it fast.
@@ -36,49 +43,61 @@ public final class Leap4jEmbeddingModel implements EmbeddingModel {
 
     private final Leap4j model;
     private final ExitPolicy policy;
-    private final Prompt prompt;
+    private final Prompt queryPrompt;
+    private final Prompt documentPrompt;
 
-    /** The model's default exit rule (theta 0.95, min layer half the depth) and its default prompt, if any. */
+    /** The model's default exit rule (calibrated, else full depth) and its query and document prompts. */
     public Leap4jEmbeddingModel(Leap4j model) {
         this(model, model.defaultPolicy());
     }
 
-    /** The model's default prompt (as {@code leap4j embed} without --prompt), if it has one. */
+    /** The model's query and document prompts. */
     public Leap4jEmbeddingModel(Leap4j model, ExitPolicy policy) {
-        this(model, policy, model.prompts().defaultPrompt());
+        this(model, policy, model.queryPrompt(), model.documentPrompt());
     }
 
     /**
-     * @param prompt put before every input ahead of tokenization, e.g. {@code model.prompts().get("passage")} for
-     *               e5's documents or {@code Prompt.literal("...")}; {@link Prompt#NONE} for none
+     * @param queryPrompt    put before every query ({@link #embed(String)}), e.g. {@code model.prompt("query")}
+     * @param documentPrompt put before every document ({@link #embed(Document)}, {@link #call}); {@link Prompt#NONE} for none
      */
-    public Leap4jEmbeddingModel(Leap4j model, ExitPolicy policy, Prompt prompt) {
+    public Leap4jEmbeddingModel(Leap4j model, ExitPolicy policy, Prompt queryPrompt, Prompt documentPrompt) {
         this.model = Objects.requireNonNull(model, "model");
         this.policy = Objects.requireNonNull(policy, "policy");
-        this.prompt = Objects.requireNonNull(prompt, "prompt");
+        this.queryPrompt = Objects.requireNonNull(queryPrompt, "queryPrompt");
+        this.documentPrompt = Objects.requireNonNull(documentPrompt, "documentPrompt");
         policy.checkDepth(model.numLayers());
     }
 
+    /** The document path: every input gets the document prompt. */
     @Override
     public EmbeddingResponse call(EmbeddingRequest request) {
         Objects.requireNonNull(request, "request");
         checkOptions(request.getOptions());
         List<String> inputs = request.getInstructions();
         if (inputs == null) throw new IllegalArgumentException("the embedding request has no inputs");
+        return embed(inputs, documentPrompt);
+    }
+
+    /** The query path: the text gets the query prompt. */
+    @Override
+    public float[] embed(String text) {
+        return embed(java.util.Collections.singletonList(text), queryPrompt).getResult().getOutput();
+    }
+
+    private EmbeddingResponse embed(List<String> inputs, Prompt prompt) {
+        List<String> prompted = new ArrayList<>(inputs.size());
         for (int i = 0; i < inputs.size(); i++) {
-            String text = inputs.get(i);
             // checked before the prompt goes on: a blank input under a prompt would embed the prompt alone
-            if (text == null || text.isBlank()) {
-                throw new IllegalArgumentException("input " + i + " is " + (text == null ? "null" : "blank")
-                        + ": every input needs text to embed");
-            }
+            String reason = Texts.refusal(inputs.get(i));
+            if (reason != null) throw new IllegalArgumentException("input " + i + " " + reason);
+            prompted.add(prompt.apply(inputs.get(i)));
         }
-        List<dev.leap4j.exit.Embedding> out = model.embed(prompt.applyAll(inputs), policy);
+        List<dev.leap4j.api.Embedding> out = model.embed(prompted, policy);
         List<Embedding> results = new ArrayList<>(out.size());
         List<Integer> exitLayers = new ArrayList<>(out.size());
         int tokens = 0;
         for (int i = 0; i < out.size(); i++) {
-            dev.leap4j.exit.Embedding e = out.get(i);
+            dev.leap4j.api.Embedding e = out.get(i);
             results.add(new Embedding(e.vector(), i));
             exitLayers.add(e.exitLayer());
             tokens += e.tokens();
@@ -101,11 +120,12 @@ public final class Leap4jEmbeddingModel implements EmbeddingModel {
         }
     }
 
+    /** The document path. */
     @Override
     public float[] embed(Document document) {
         Objects.requireNonNull(document, "document");
         String text = getEmbeddingContent(document);
-        if (text == null || text.isBlank()) {
+        if (Texts.refusal(text) != null) {
             throw new IllegalArgumentException("document " + document.getId() + " has no text to embed");
         }
         return call(new EmbeddingRequest(List.of(text), null)).getResult().getOutput();
@@ -126,7 +146,11 @@ public final class Leap4jEmbeddingModel implements EmbeddingModel {
         return policy;
     }
 
-    public Prompt prompt() {
-        return prompt;
+    public Prompt queryPrompt() {
+        return queryPrompt;
+    }
+
+    public Prompt documentPrompt() {
+        return documentPrompt;
     }
 }

@@ -1,12 +1,13 @@
 package dev.leap4j.springai;
 
+import dev.leap4j.api.Defaults;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 import java.nio.file.Path;
 
 /**
- * {@code leap4j.*}: the model, its exit rule, the engine's threads and the prompt. Unset values take the same
- * defaults as {@code leap4j embed}.
+ * {@code leap4j.*}: the model, its exit rule, the engine's threads and the prompts. Unset values take the same
+ * defaults as {@code leap4j embed}: the model's calibrated exit rule, else full depth.
  */
 @ConfigurationProperties(prefix = Leap4jProperties.PREFIX)
 public class Leap4jProperties {
@@ -15,50 +16,62 @@ public class Leap4jProperties {
     /** Built-in model name (all-minilm-l6-v2, bge-small-en-v1.5, e5-small-v2) or a model folder. */
     private String model = "all-minilm-l6-v2";
 
-    /** Exit when cos(layer l, layer l-1) >= theta; above 1 means full depth. */
-    private double theta = 0.95;
+    /**
+     * Exit when cos(layer l, layer l-1) >= theta; above 1 means full depth. Unset means the model's calibrated theta,
+     * else full depth: stock models are not calibrated, and early exit on them ranks search results wrongly.
+     */
+    private Double theta;
 
-    /** First layer allowed to exit; unset means half the model's depth. */
+    /** First layer allowed to exit; unset means the model's calibration, else half its depth. */
     private Integer minLayer;
 
-    /** Consecutive agreeing layers needed to exit. */
-    private int patience = 1;
+    /** Consecutive agreeing layers needed to exit; unset means the model's calibration, else 1. */
+    private Integer patience;
+
+    /** Run at most this many layers (1..the model's depth); unset means the model's full depth. */
+    private Integer depth;
 
     /** Engine threads; unset means one per core. */
     private Integer threads;
 
-    /** Where built-in models are imported to; unset means ~/.cache/leap4j/models. A leading ~ is the home folder. */
+    /** Where built-in models are imported to; unset means $LEAP4J_CACHE, else ~/.cache/leap4j/models. A leading ~ is the home folder. */
     private String cacheDir;
 
-    /** The model prompt put before every input (e.g. e5's "query" or "passage"); unset means the model's default. */
+    /**
+     * One model prompt put before queries and documents alike (e.g. e5's "query"); unset means the model's query
+     * prompt for queries (embed(String)) and its document prompt for documents (embed(Document), call).
+     */
     private String promptName;
 
-    /** Text put before every input, instead of a model prompt. */
+    /** Text put before queries and documents alike, instead of the model's prompts. */
     private String promptText;
 
     /**
      * Rejects values that cannot work, before the model is loaded, with one line naming the property. Checks that
-     * need the model (min-layer against its depth, the prompt name) happen once it is loaded.
+     * need the model (min-layer and depth against its depth, the prompt name) happen once it is loaded.
      */
     void validate() {
         if (model == null || model.isBlank()) {
-            throw new IllegalArgumentException(PREFIX + ".model is empty: give a built-in model name (all-minilm-l6-v2, "
+            throw new Leap4jConfigException(PREFIX + ".model is empty: give a built-in model name (all-minilm-l6-v2, "
                     + "bge-small-en-v1.5, e5-small-v2) or a model folder");
         }
-        if (Double.isNaN(theta) || theta <= 0) {
-            throw new IllegalArgumentException(PREFIX + ".theta must be > 0 (e.g. 0.95; above 1 means full depth), got " + theta);
+        if (theta != null && (Double.isNaN(theta) || theta <= 0)) {
+            throw new Leap4jConfigException(PREFIX + ".theta must be > 0 (e.g. 0.95; above 1 means full depth; unset for the model's default), got " + theta);
         }
         if (minLayer != null && minLayer < 1) {
-            throw new IllegalArgumentException(PREFIX + ".min-layer must be >= 1 (or unset for half the model's depth), got " + minLayer);
+            throw new Leap4jConfigException(PREFIX + ".min-layer must be >= 1 (or unset for the model's default), got " + minLayer);
         }
-        if (patience < 1) {
-            throw new IllegalArgumentException(PREFIX + ".patience must be >= 1, got " + patience);
+        if (patience != null && patience < 1) {
+            throw new Leap4jConfigException(PREFIX + ".patience must be >= 1, got " + patience);
+        }
+        if (depth != null && depth < 1) {
+            throw new Leap4jConfigException(PREFIX + ".depth must be >= 1 (or unset for full depth), got " + depth);
         }
         if (threads != null && threads < 1) {
-            throw new IllegalArgumentException(PREFIX + ".threads must be >= 1 (or unset for one per core), got " + threads);
+            throw new Leap4jConfigException(PREFIX + ".threads must be >= 1 (or unset for one per core), got " + threads);
         }
         if (promptName != null && promptText != null) {
-            throw new IllegalArgumentException(PREFIX + ".prompt-name and " + PREFIX + ".prompt-text exclude each other: "
+            throw new Leap4jConfigException(PREFIX + ".prompt-name and " + PREFIX + ".prompt-text exclude each other: "
                     + "set the model's prompt name or the text itself, not both");
         }
     }
@@ -66,14 +79,14 @@ public class Leap4jProperties {
     /** The cache folder with defaults and ~ applied. */
     Path resolvedCacheDir() {
         String home = System.getProperty("user.home");
-        if (cacheDir == null || cacheDir.isBlank()) return Path.of(home, ".cache", "leap4j", "models");
+        if (cacheDir == null || cacheDir.isBlank()) return Defaults.cacheDir();
         if (cacheDir.equals("~")) return Path.of(home);
         if (cacheDir.startsWith("~/")) return Path.of(home, cacheDir.substring(2));
         return Path.of(cacheDir);
     }
 
     int resolvedThreads() {
-        return threads != null ? threads : Math.max(1, Runtime.getRuntime().availableProcessors());
+        return threads != null ? threads : Defaults.threads();
     }
 
     public String getModel() {
@@ -84,11 +97,11 @@ public class Leap4jProperties {
         this.model = model;
     }
 
-    public double getTheta() {
+    public Double getTheta() {
         return theta;
     }
 
-    public void setTheta(double theta) {
+    public void setTheta(Double theta) {
         this.theta = theta;
     }
 
@@ -100,12 +113,20 @@ public class Leap4jProperties {
         this.minLayer = minLayer;
     }
 
-    public int getPatience() {
+    public Integer getPatience() {
         return patience;
     }
 
-    public void setPatience(int patience) {
+    public void setPatience(Integer patience) {
         this.patience = patience;
+    }
+
+    public Integer getDepth() {
+        return depth;
+    }
+
+    public void setDepth(Integer depth) {
+        this.depth = depth;
     }
 
     public Integer getThreads() {

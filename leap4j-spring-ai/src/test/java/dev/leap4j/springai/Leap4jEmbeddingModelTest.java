@@ -1,8 +1,8 @@
 package dev.leap4j.springai;
 
 import dev.leap4j.api.Leap4j;
-import dev.leap4j.exit.ExitPolicy;
-import dev.leap4j.model.Prompt;
+import dev.leap4j.api.ExitPolicy;
+import dev.leap4j.api.Prompt;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,7 +57,9 @@ class Leap4jEmbeddingModelTest {
         assertEquals(384, model.dimensions());
         assertEquals(6, model.numLayers());
         assertEquals(leap4j.defaultPolicy(), model.policy());
-        assertThat(model.prompt().isNone()).as("all-MiniLM has no default prompt").isTrue();
+        assertThat(model.queryPrompt().isNone()).as("all-MiniLM has no prompts").isTrue();
+        assertThat(model.documentPrompt().isNone()).isTrue();
+        assertThat(model.policy().monitors()).as("a stock model runs at full depth by default").isFalse();
     }
 
     @Test
@@ -70,22 +72,25 @@ class Leap4jEmbeddingModelTest {
     }
 
     @Test
-    void aPromptTextGoesBeforeEveryInput() {
-        var model = new Leap4jEmbeddingModel(leap4j, policy, Prompt.literal("topic: "));
+    void documentsGetTheDocumentPromptAndQueriesTheQueryPrompt() {
+        var model = new Leap4jEmbeddingModel(leap4j, policy, Prompt.literal("question: "), Prompt.literal("topic: "));
         List<String> texts = List.of("a river bank", "interest rates");
         var want = leap4j.embed(List.of("topic: a river bank", "topic: interest rates"), policy);
         List<float[]> got = model.embed(texts);
         for (int i = 0; i < texts.size(); i++) assertArrayEquals(want.get(i).vector(), got.get(i));
+        assertArrayEquals(want.get(0).vector(), model.embed(new Document("d", "a river bank", java.util.Map.of())));
         assertThat(got.get(0)).isNotEqualTo(leap4j.embed(List.of("a river bank"), policy).getFirst().vector());
+        assertArrayEquals(leap4j.embed(List.of("question: a river bank"), policy).getFirst().vector(), model.embed("a river bank"),
+                "embed(String) is a vector store's query path");
     }
 
     @Test
     void aNullOrBlankInputIsOneLineNamingItsIndex() {
-        var model = new Leap4jEmbeddingModel(leap4j, policy, Prompt.literal("topic: "));
+        var model = new Leap4jEmbeddingModel(leap4j, policy, Prompt.literal("topic: "), Prompt.literal("topic: "));
         assertThatThrownBy(() -> model.embed(Arrays.asList("ok", "fine", null)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("input 2 is null: every input needs text to embed");
         assertThatThrownBy(() -> model.embed(List.of("ok", " \t")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("input 1 is blank: every input needs text to embed");
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("input 1 is blank (only whitespace): every input needs text to embed");
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.leap4j.exit;
+package dev.leap4j.api;
 
 /**
  * One input's sentence embedding and how deep it went.

@@ -1,4 +1,4 @@
-package dev.leap4j.model;
+package dev.leap4j.api;
 
 import java.util.List;
 import java.util.Objects;
