@@ -25,7 +25,7 @@ for n in "$small" "$big"; do
 done
 declare -A onnx_entry=([all-minilm-l6-v2]=all-minilm-l6-v2 [bge-small-en-v1.5]=bge-small-en-v1.5 [e5-small-v2]=e5-small-v2)
 declare -A pooling=([all-minilm-l6-v2]=mean [bge-small-en-v1.5]=cls [e5-small-v2]=mean)
-jar_of() { tr ':' '\n' < leap4j-core/target/classpath.txt | while read -r j; do unzip -l "$j" 2>/dev/null | grep " $1.onnx\$" > /dev/null && { echo "$j"; break; }; done; }
+jar_of() { tr ':' '\n' < leap4j-cli/target/classpath.txt | while read -r j; do unzip -l "$j" 2>/dev/null | grep " $1.onnx\$" > /dev/null && { echo "$j"; break; }; done; }
 seconds() { local a b; a=$(date +%s.%N); "$@" > /dev/null 2>&1; b=$(date +%s.%N); echo "$b - $a" | bc -l; }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 # ms per input beyond the first N_SMALL: one command on the small file and one on the big file ($m, $t, $kind set by the loops)

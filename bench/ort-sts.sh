@@ -11,7 +11,7 @@ file="${2:-$here/../shared/data/stsb/derived/sts-test.tsv}"
 threads="${3:-2}"
 cache="${LEAP4J_CACHE:-$HOME/.cache/leap4j/models}"
 cd "$here"
-./mvnw -q -B -o -pl leap4j-core -am test-compile >&2
-./mvnw -q -B -o -pl leap4j-core dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test >&2
+./mvnw -q -B -o -pl leap4j-eval -am test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt \
+  -Dmdep.includeScope=test >&2
 exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xss64m \
-  -cp "leap4j-core/target/test-classes:leap4j-core/target/classes:$(cat leap4j-core/target/test-classpath.txt)" dev.leap4j.eval.OrtStsOracle "$model" "$file" "$cache" "$threads"
+  -cp "leap4j-eval/target/test-classes:leap4j-eval/target/classes:$(cat leap4j-eval/target/test-classpath.txt)" dev.leap4j.eval.OrtStsOracle "$model" "$file" "$cache" "$threads"

@@ -7,7 +7,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 . "$(dirname "$0")/../scripts/jdk25.sh"
 export JAVA_HOME="$JAVA25"
-./mvnw -q -B -DskipTests -pl leap4j-core -am package >&2
+# the harness is server test code; the reactor resolves the engine and its test helpers to their target folders
+./mvnw -q -B -o -pl leap4j-server -am test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt \
+  -Dmdep.includeScope=test >&2
 exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xmx4g \
   -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
-  -cp "leap4j-core/target/test-classes:leap4j-core/target/classes:$(cat leap4j-core/target/classpath.txt)" dev.leap4j.serve.LoadHarness "$@"
+  -cp "leap4j-server/target/test-classes:leap4j-server/target/classes:$(cat leap4j-server/target/test-classpath.txt)" dev.leap4j.serve.LoadHarness "$@"

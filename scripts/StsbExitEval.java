@@ -1,7 +1,7 @@
 // STS-B quality and early-exit behaviour of one model folder, from a single full-depth trace (exits replayed
 // exactly), plus a batch-1 timing of early exit vs full depth. A benchmark harness, not a test.
 // Run: java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-//        -cp leap4j-core/target/leap4j-0.1.0-SNAPSHOT.jar:$(cat leap4j-core/target/classpath.txt) scripts/StsbExitEval.java MODEL STS_TSV THREADS [THETA MIN_LAYER TIMING_SAMPLE [timing-only]]
+//        -cp leap4j-cli/target/leap4j-cli-0.1.0-SNAPSHOT.jar:$(cat leap4j-cli/target/classpath.txt) scripts/StsbExitEval.java MODEL STS_TSV THREADS [THETA MIN_LAYER TIMING_SAMPLE [timing-only]]
 import dev.leap4j.eval.Progress;
 import dev.leap4j.eval.SpeedTest;
 import dev.leap4j.exit.EarlyExitEncoder;

@@ -1,7 +1,7 @@
 // Training throughput: tokens/s of one forward + backward step (batch 32, max length 64, Wikipedia sentences) on a
 // model folder, for the given thread counts. A benchmark harness, not a test.
 // Run: java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-//        -cp leap4j-core/target/leap4j-0.1.0-SNAPSHOT.jar:$(cat leap4j-core/target/classpath.txt) scripts/TrainThroughput.java MODEL SENTENCES_TXT [THREADS...]
+//        -cp leap4j-cli/target/leap4j-cli-0.1.0-SNAPSHOT.jar:$(cat leap4j-cli/target/classpath.txt) scripts/TrainThroughput.java MODEL SENTENCES_TXT [THREADS...]
 import dev.leap4j.model.BertWeights;
 import dev.leap4j.model.ModelFolder;
 import dev.leap4j.model.ModelLocator;

@@ -12,9 +12,10 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * The models leap4j knows by name. Their ONNX files and tokenizers come from the LangChain4j embedding jars on
- * the classpath (Maven Central), so they work offline; on first use each is imported once into a safetensors
- * folder under the cache directory. The jars carry no prompts, so each model's published prompts (the ones its
+ * The models leap4j knows by name. Each is its own artifact ({@code dev.leap4j:leap4j-model-<name>}), so an
+ * application carries only the model it uses; the artifact brings the LangChain4j embedding jar (Maven Central)
+ * whose ONNX file and tokenizer are read, so they work offline. On first use each is imported once into a
+ * safetensors folder under the cache directory, which later loads read without the artifact. The jars carry no prompts, so each model's published prompts (the ones its
  * model card tells users to put before queries and documents) are written down here.
  */
 public enum BuiltinModel {
@@ -95,13 +96,21 @@ public enum BuiltinModel {
         return resourceBytes(resource + ".onnx");
     }
 
-    private static InputStream open(String name) throws IOException {
+    private InputStream open(String name) {
         InputStream in = BuiltinModel.class.getClassLoader().getResourceAsStream(name);
-        if (in == null) throw new IOException("built-in model resource " + name + " is not on the classpath (LangChain4j embedding jar missing)");
+        if (in == null) {
+            throw new IllegalArgumentException("the built-in model " + id + " is not on the classpath: add the dependency dev.leap4j:"
+                    + artifact() + " (or give a model folder)");
+        }
         return in;
     }
 
-    private static byte[] resourceBytes(String name) throws IOException {
+    /** The artifact that carries this model. */
+    public String artifact() {
+        return "leap4j-model-" + id;
+    }
+
+    private byte[] resourceBytes(String name) throws IOException {
         try (InputStream in = open(name)) {
             return in.readAllBytes();
         }

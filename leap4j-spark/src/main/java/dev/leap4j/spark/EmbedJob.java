@@ -1,7 +1,6 @@
 package dev.leap4j.spark;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.leap4j.cli.ExitOptions;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -15,7 +14,6 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -62,8 +60,18 @@ public final class EmbedJob implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "built-in name or a model folder present at the same path on every executor")
     String model;
 
-    @Mixin
-    ExitOptions exit = new ExitOptions();
+    // the exit options as leap4j embed spells them; unset values take the model's own rule on the executors
+    @Option(names = "--theta", description = "exit when cos(layer l, layer l-1) >= theta; above 1 = full depth (default: the model's calibrated theta, else full depth)")
+    Double theta;
+
+    @Option(names = "--min-layer", description = "first layer allowed to exit (default: the model's calibration, else half its depth)")
+    Integer minLayer;
+
+    @Option(names = "--patience", description = "consecutive agreeing layers needed (default 1)")
+    Integer patience;
+
+    @Option(names = "--depth", description = "run at most this many layers (default: the model's full depth)")
+    Integer depth;
 
     @Option(names = "--threads", description = "engine threads per executor (default: the executor's cores)")
     Integer threads;
@@ -112,7 +120,7 @@ public final class EmbedJob implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        EmbedOptions options = new EmbedOptions(model, exit.theta(), exit.minLayer(), exit.patience(), exit.depth(), threads, batchSize, prompt, promptText);
+        EmbedOptions options = new EmbedOptions(model, theta, minLayer, patience, depth, threads, batchSize, prompt, promptText);
         if (format == Format.text && !textColumn.equals("text")) {
             throw new IllegalArgumentException("--text-column applies to jsonl and parquet input; text input has one column, 'text'");
         }

@@ -41,7 +41,7 @@ class EmbedJobTest {
 
     @Test
     void jsonlToParquetWithStatisticsThatAddUpAndAnOverwriteThatDoesNotDuplicate(@TempDir Path dir) throws Exception {
-        long seed = new Random().nextLong();
+        long seed = dev.leap4j.TestSeed.next();
         System.out.println("EmbedJobTest seed " + seed);
         List<String> texts = Texts.sample(new Random(seed), 20);
         StringBuilder jsonl = new StringBuilder();

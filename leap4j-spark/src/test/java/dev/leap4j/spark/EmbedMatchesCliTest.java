@@ -20,7 +20,7 @@ class EmbedMatchesCliTest {
 
     @Test
     void everyPartitioningGivesTheCliResults(@TempDir Path dir) throws Exception {
-        long seed = new Random().nextLong();
+        long seed = dev.leap4j.TestSeed.next();
         System.out.println("EmbedMatchesCliTest seed " + seed);
         List<String> texts = Texts.sample(new Random(seed), 40);
         List<CliOracle.Line> expected = CliOracle.embed(dir, texts, MODEL, "--theta", "0.9");
