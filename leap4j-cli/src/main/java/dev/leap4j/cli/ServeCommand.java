@@ -3,6 +3,7 @@ package dev.leap4j.cli;
 import dev.leap4j.exit.EarlyExitEncoder;
 import dev.leap4j.api.ExitPolicy;
 import dev.leap4j.model.ModelLocator;
+import dev.leap4j.serve.DepthController;
 import dev.leap4j.serve.EmbeddingServer;
 import dev.leap4j.serve.ServerSettings;
 import picocli.CommandLine.Command;
@@ -68,6 +69,14 @@ final class ServeCommand implements Callable<Integer> {
             + "prefer the environment variable, which other users cannot read from the process list")
     String apiKey;
 
+    @Option(names = "--floor-depth", description = "shed depth, not requests: under load serve batches with fewer layers, never fewer than K "
+            + "(pick K from an eval report's fixed-cut curve); requests with \"shed\": false keep their own setting (default: off)")
+    Integer floorDepth;
+
+    @Option(names = "--latency-target", defaultValue = "200", description = "queue wait in ms the depth controller aims to stay under; it sheds a "
+            + "layer per batch above it and gives one back below half of it (default ${DEFAULT-VALUE}; needs --floor-depth)")
+    long latencyTargetMs;
+
     @Option(names = "--protect-metrics", description = "GET /metrics needs the API key too (GET /health and /info stay open)")
     boolean protectMetrics;
 
@@ -93,8 +102,14 @@ final class ServeCommand implements Callable<Integer> {
             enc.close();
             throw e;
         }
+        if (latencyTargetMs < 1) throw new IllegalArgumentException("--latency-target must be >= 1 ms, got " + latencyTargetMs);
+        if (floorDepth != null && (floorDepth < 1 || floorDepth > enc.numLayers())) {
+            enc.close();
+            throw new IllegalArgumentException("--floor-depth " + floorDepth + " is out of range: this model has layers 1.." + enc.numLayers());
+        }
+        DepthController.Settings shedding = floorDepth == null ? null : new DepthController.Settings(Duration.ofMillis(latencyTargetMs), floorDepth);
         ServerSettings settings = new ServerSettings(host, port, policy, maxBatchTokens, maxQueue, maxInputs, maxBodyBytes, autoTruncate,
-                Duration.ofSeconds(shutdownGraceSeconds), limits);
+                Duration.ofSeconds(shutdownGraceSeconds), limits, shedding);
         EmbeddingServer server;
         try {
             server = EmbeddingServer.start(enc, settings);
@@ -111,7 +126,8 @@ final class ServeCommand implements Callable<Integer> {
         }, "leap4j-shutdown"));
         System.err.printf(Locale.ROOT, "leap4j serve: %s (%d layers, dim %d) on http://%s:%d  default %s, %d threads%s%n",
                 enc.name(), enc.numLayers(), enc.dimension(), host, server.port(), policy.describe(), enc.threads(),
-                key == null ? "" : ", API key required");
+                (key == null ? "" : ", API key required") + (shedding == null ? ""
+                        : String.format(Locale.ROOT, ", sheds depth down to %d layers above a %d ms queue wait", floorDepth, latencyTargetMs)));
         stopped.await();
         return 0;
     }

@@ -24,16 +24,30 @@ import java.util.concurrent.locks.ReentrantLock;
  * then runs the batch layer by layer, dropping rows as they exit. An input's result does not depend on its
  * batch-mates: the engine packs rows without padding and its kernels compute each row the same way whatever
  * else is in the batch, so batching changes only when a result arrives, never what it is.
+ *
+ * <p>With a {@link DepthController}, each batch's depth cap is decided from how long its oldest input has waited,
+ * and inputs that allow it are served under the cap; each result says whether it was and at which depth.
  */
 public final class BatchScheduler implements AutoCloseable {
-    /** Inputs that may share a batch: the engine runs one exit policy per batch; raw outputs need the trace path. */
-    record BatchKey(ExitPolicy policy, boolean raw) {}
+    /**
+     * Inputs that may share a batch: the engine runs one exit policy per batch; raw outputs need the trace path; an
+     * input that opted out of shedding keeps its own setting.
+     */
+    record BatchKey(ExitPolicy policy, boolean raw, boolean sheddable) {}
+
+    /**
+     * One input's result and how it was served.
+     *
+     * @param shed   whether the depth controller served it with fewer layers than it asked for
+     * @param served the rule it was served with (its own unless shed); an offline run with this rule gives the same bits
+     */
+    public record Served(Embedding embedding, boolean shed, ExitPolicy served) {}
 
     private static final class Work {
         final TokenizedText text;
         final BatchKey key;
         final long enqueuedNanos;
-        final CompletableFuture<Embedding> result = new CompletableFuture<>();
+        final CompletableFuture<Served> result = new CompletableFuture<>();
 
         Work(TokenizedText text, BatchKey key, long enqueuedNanos) {
             this.text = text;
@@ -62,6 +76,7 @@ public final class BatchScheduler implements AutoCloseable {
     private final EarlyExitEncoder encoder;
     private final int maxBatchTokens, maxQueue;
     private final ServeMetrics metrics;
+    private final DepthController controller; // null: never shed
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
     private final List<Work> queue = new ArrayList<>();   // FIFO: index 0 is the oldest
@@ -71,6 +86,11 @@ public final class BatchScheduler implements AutoCloseable {
     private final Thread thread;
 
     public BatchScheduler(EarlyExitEncoder encoder, int maxBatchTokens, int maxQueue, ServeMetrics metrics) {
+        this(encoder, maxBatchTokens, maxQueue, metrics, null);
+    }
+
+    /** @param controller sheds depth under load; null serves every input at its own setting */
+    public BatchScheduler(EarlyExitEncoder encoder, int maxBatchTokens, int maxQueue, ServeMetrics metrics, DepthController controller) {
         if (maxBatchTokens < encoder.tokenizer().maxLength()) {
             throw new IllegalArgumentException("max batch tokens " + maxBatchTokens + " is below the model's max input length "
                     + encoder.tokenizer().maxLength() + ": a full-length input could never be scheduled");
@@ -80,7 +100,9 @@ public final class BatchScheduler implements AutoCloseable {
         this.maxBatchTokens = maxBatchTokens;
         this.maxQueue = maxQueue;
         this.metrics = metrics;
+        this.controller = controller;
         if (metrics != null) metrics.watchQueue(this::queuedInputs, this::queuedTokens);
+        if (metrics != null && controller != null) metrics.watchShedding(controller::cap, controller.settings().target());
         this.thread = Thread.ofPlatform().name("leap4j-scheduler").daemon().start(this::loop);
     }
 
@@ -93,13 +115,18 @@ public final class BatchScheduler implements AutoCloseable {
     }
 
     /**
-     * Enqueues all inputs of one request, or none (a request is never half admitted). The futures complete in
-     * any order with each input's embedding; {@code raw} asks for the un-normalised pooled state.
+     * Enqueues all inputs of one request, or none (a request is never half admitted), allowing them to be shed. The
+     * futures complete in any order with each input's embedding; {@code raw} asks for the un-normalised pooled state.
      *
      * @throws QueueFullException when the queue has no room for all of them
      * @throws ClosedException    after {@link #close()} began
      */
-    public List<CompletableFuture<Embedding>> submit(List<TokenizedText> texts, ExitPolicy policy, boolean raw) {
+    public List<CompletableFuture<Served>> submit(List<TokenizedText> texts, ExitPolicy policy, boolean raw) {
+        return submit(texts, policy, raw, true);
+    }
+
+    /** As {@link #submit(List, ExitPolicy, boolean)}; {@code sheddable} false keeps the request's own setting under load. */
+    public List<CompletableFuture<Served>> submit(List<TokenizedText> texts, ExitPolicy policy, boolean raw, boolean sheddable) {
         if (texts.isEmpty()) throw new IllegalArgumentException("nothing to embed");
         policy.checkDepth(encoder.numLayers());
         for (TokenizedText t : texts) {
@@ -107,9 +134,9 @@ public final class BatchScheduler implements AutoCloseable {
                 throw new IllegalArgumentException("an input has " + t.length() + " tokens; the model takes at most " + encoder.tokenizer().maxLength());
             }
         }
-        BatchKey key = new BatchKey(policy, raw);
+        BatchKey key = new BatchKey(policy, raw, sheddable);
         long now = System.nanoTime();
-        List<CompletableFuture<Embedding>> out = new ArrayList<>(texts.size());
+        List<CompletableFuture<Served>> out = new ArrayList<>(texts.size());
         lock.lock();
         try {
             if (closing) throw new ClosedException();
@@ -143,15 +170,18 @@ public final class BatchScheduler implements AutoCloseable {
     private void loop() {
         while (true) {
             List<Work> batch;
+            int cap;
             lock.lock();
             try {
                 while (queue.isEmpty() && !closing) notEmpty.awaitUninterruptibly();
                 if (queue.isEmpty()) return;
+                // the oldest input's wait is what the latency target is about; it decides this batch's cap
+                cap = controller == null ? encoder.numLayers() : controller.next(System.nanoTime() - queue.getFirst().enqueuedNanos);
                 batch = takeBatch();
             } finally {
                 lock.unlock();
             }
-            run(batch);
+            run(batch, cap);
         }
     }
 
@@ -182,8 +212,10 @@ public final class BatchScheduler implements AutoCloseable {
         return batch;
     }
 
-    private void run(List<Work> batch) {
+    private void run(List<Work> batch, int cap) {
         BatchKey key = batch.getFirst().key;
+        ExitPolicy served = key.sheddable() ? DepthController.apply(key.policy(), cap, encoder.numLayers()) : key.policy();
+        boolean shed = !served.equals(key.policy());
         List<TokenizedText> inputs = new ArrayList<>(batch.size());
         int tokens = 0;
         for (Work w : batch) {
@@ -193,7 +225,7 @@ public final class BatchScheduler implements AutoCloseable {
         long start = System.nanoTime();
         List<Embedding> results;
         try {
-            results = key.raw() ? rawEmbeddings(inputs, key.policy()) : encoder.embedTokens(inputs, key.policy());
+            results = key.raw() ? rawEmbeddings(inputs, served) : encoder.embedTokens(inputs, served);
         } catch (Throwable t) {
             // A failing batch fails its own requests only; the loop lives on for everyone else.
             if (metrics != null) metrics.engineFailure();
@@ -204,11 +236,12 @@ public final class BatchScheduler implements AutoCloseable {
         double rate = tokens / Math.max(1e-9, nanos / 1e9);
         tokensPerSecond = tokensPerSecond == 0 ? rate : 0.8 * tokensPerSecond + 0.2 * rate;
         if (metrics != null) metrics.batch(batch.size(), tokens, nanos);
+        if (metrics != null && shed) metrics.shed(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             Work w = batch.get(i);
             Embedding e = results.get(i);
             if (metrics != null) metrics.input(e.exitLayer(), e.tokens(), e.truncated(), start - w.enqueuedNanos);
-            w.result.complete(e);
+            w.result.complete(new Served(e, shed, served));
         }
     }
 

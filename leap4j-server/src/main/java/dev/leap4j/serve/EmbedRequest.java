@@ -13,14 +13,15 @@ import java.util.List;
  * @param normalize  L2-normalise the output (TEI's flag; the OpenAI endpoint returns the model's own output)
  * @param dimensions keep only the first n components (renormalised when the output is normalised), or null
  * @param promptName the model prompt to put before every text (TEI's prompt_name), or null for the model's default
+ * @param shed       false keeps the request's own setting under load (it waits its turn); null or true allows shedding
  */
 record EmbedRequest(List<String> texts, EncodingFormat encoding, Integer dimensions, Double theta, Integer depth, Boolean truncate, Normalize normalize,
-                    String promptName) {
+                    String promptName, Boolean shed) {
     enum EncodingFormat { FLOAT, BASE64 }
 
     /** The options alone, so a request waiting for the engine does not keep its texts alive. */
     EmbedRequest withoutTexts() {
-        return new EmbedRequest(List.of(), encoding, dimensions, theta, depth, truncate, normalize, promptName);
+        return new EmbedRequest(List.of(), encoding, dimensions, theta, depth, truncate, normalize, promptName, shed);
     }
 
     /**

@@ -60,7 +60,8 @@ public final class EmbeddingServer implements AutoCloseable {
         this.encoder = encoder;
         this.settings = settings;
         this.metrics = new ServeMetrics(encoder.numLayers());
-        this.scheduler = new BatchScheduler(encoder, settings.maxBatchTokens(), settings.maxQueue(), metrics);
+        this.scheduler = new BatchScheduler(encoder, settings.maxBatchTokens(), settings.maxQueue(), metrics,
+                settings.shedding() == null ? null : new DepthController(settings.shedding(), encoder.numLayers()));
         this.reader = new RequestReader(settings.maxInputsPerRequest(), encoder.dimension(), encoder.numLayers());
         int permits = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
         this.parsing = new Semaphore(permits);
@@ -180,31 +181,37 @@ public final class EmbeddingServer implements AutoCloseable {
         encoder.warnIfUncalibrated(policy);
         boolean modelNormalizes = encoder.config().normalize();
         boolean raw = req.normalize() == EmbedRequest.Normalize.NO && modelNormalizes;
-        List<CompletableFuture<Embedding>> futures;
+        List<CompletableFuture<BatchScheduler.Served>> futures;
         try {
-            futures = scheduler.submit(tokens, policy, raw);
+            futures = scheduler.submit(tokens, policy, raw, req.shed() == null || req.shed());
         } catch (BatchScheduler.QueueFullException e) {
             throw ApiException.overloaded(e.getMessage(), e.retryAfterSeconds);
         } catch (BatchScheduler.ClosedException e) {
             throw ApiException.unavailable(e.getMessage());
         }
-        List<Embedding> results = await(futures);
+        List<BatchScheduler.Served> served = await(futures);
+        List<Embedding> results = new ArrayList<>(served.size());
+        for (BatchScheduler.Served s : served) results.add(s.embedding());
         List<float[]> vectors = new ArrayList<>(results.size());
         for (Embedding e : results) vectors.add(ResponseWriter.vector(e, req, modelNormalizes));
         if (endpoint == Endpoint.OPENAI) {
-            json(ctx, 200, ResponseWriter.openAi(results, vectors, req.encoding(), encoder.name()));
+            json(ctx, 200, ResponseWriter.openAi(served, vectors, req.encoding(), encoder.name(), encoder.numLayers()));
             return;
         }
-        StringJoiner layers = new StringJoiner(","), cut = new StringJoiner(",");
+        StringJoiner layers = new StringJoiner(","), cut = new StringJoiner(","), shed = new StringJoiner(","), depths = new StringJoiner(",");
         int tokenCount = 0;
         for (int i = 0; i < results.size(); i++) {
             layers.add(Integer.toString(results.get(i).exitLayer()));
             if (results.get(i).truncated()) cut.add(Integer.toString(i));
+            if (served.get(i).shed()) shed.add(Integer.toString(i));
+            depths.add(Integer.toString(served.get(i).served().lastLayer(encoder.numLayers())));
             tokenCount += results.get(i).tokens();
         }
         ctx.header("x-exit-layers", layers.toString());
         ctx.header("x-compute-tokens", Integer.toString(tokenCount));
         if (cut.length() > 0) ctx.header("x-truncated-inputs", cut.toString());
+        if (shed.length() > 0) ctx.header("x-shed-inputs", shed.toString());
+        ctx.header("x-served-depths", depths.toString());
         json(ctx, 200, ResponseWriter.tei(vectors));
     }
 
@@ -233,9 +240,9 @@ public final class EmbeddingServer implements AutoCloseable {
         return new Admitted(req.withoutTexts(), tokens);
     }
 
-    private static List<Embedding> await(List<CompletableFuture<Embedding>> futures) {
-        List<Embedding> out = new ArrayList<>(futures.size());
-        for (CompletableFuture<Embedding> f : futures) {
+    private static List<BatchScheduler.Served> await(List<CompletableFuture<BatchScheduler.Served>> futures) {
+        List<BatchScheduler.Served> out = new ArrayList<>(futures.size());
+        for (CompletableFuture<BatchScheduler.Served> f : futures) {
             try {
                 out.add(f.get());
             } catch (InterruptedException e) {
@@ -284,6 +291,14 @@ public final class EmbeddingServer implements AutoCloseable {
             if (p.depth() == ExitPolicy.FULL_DEPTH) g.writeNullField("depth");
             else g.writeNumberField("depth", p.depth());
             g.writeStringField("default_policy", p.describe());
+            DepthController.Settings shedding = settings.shedding();
+            if (shedding == null) g.writeNullField("shedding");
+            else {
+                g.writeObjectFieldStart("shedding");
+                g.writeNumberField("latency_target_ms", shedding.target().toNanos() / 1e6);
+                g.writeNumberField("floor_depth", shedding.floorDepth());
+                g.writeEndObject();
+            }
             g.writeBooleanField("early_exit_calibrated", encoder.calibration().recommendsExit());
             g.writeArrayFieldStart("exit_calibration");
             for (String line : encoder.calibration().summaries()) g.writeString(line);

@@ -30,8 +30,8 @@ final class RequestReader {
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
-    private static final Set<String> OPENAI_FIELDS = Set.of("input", "model", "encoding_format", "dimensions", "user", "theta", "depth", "truncate", "prompt_name");
-    private static final Set<String> TEI_FIELDS = Set.of("inputs", "normalize", "truncate", "truncation_direction", "prompt_name", "dimensions", "theta", "depth");
+    private static final Set<String> OPENAI_FIELDS = Set.of("input", "model", "encoding_format", "dimensions", "user", "theta", "depth", "truncate", "prompt_name", "shed");
+    private static final Set<String> TEI_FIELDS = Set.of("inputs", "normalize", "truncate", "truncation_direction", "prompt_name", "dimensions", "theta", "depth", "shed");
 
     private final int maxInputs;
     private final int dimension;
@@ -77,7 +77,7 @@ final class RequestReader {
             };
         }
         return new EmbedRequest(texts, encoding, dimensions(root), theta(root), depth(root), optionalBoolean(root, "truncate"), EmbedRequest.Normalize.MODEL,
-                optionalString(root, "prompt_name"));
+                optionalString(root, "prompt_name"), optionalBoolean(root, "shed"));
     }
 
     /** Text Embeddings Inference's POST /embed, plus the theta and depth extensions. */
@@ -90,7 +90,8 @@ final class RequestReader {
             throw ApiException.badRequest("truncation_direction", "'truncation_direction' must be \"Right\" (the only direction this server cuts), got \"" + clip(direction) + "\"");
         }
         return new EmbedRequest(texts, EmbedRequest.EncodingFormat.FLOAT, dimensions(root), theta(root), depth(root), optionalBoolean(root, "truncate"),
-                normalize == null || normalize ? EmbedRequest.Normalize.YES : EmbedRequest.Normalize.NO, optionalString(root, "prompt_name"));
+                normalize == null || normalize ? EmbedRequest.Normalize.YES : EmbedRequest.Normalize.NO, optionalString(root, "prompt_name"),
+                optionalBoolean(root, "shed"));
     }
 
     private static void rejectUnknown(JsonNode root, Set<String> known) {

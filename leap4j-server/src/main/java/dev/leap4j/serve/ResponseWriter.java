@@ -47,14 +47,14 @@ final class ResponseWriter {
         return v;
     }
 
-    static byte[] openAi(List<Embedding> results, List<float[]> vectors, EmbedRequest.EncodingFormat encoding, String model) {
+    static byte[] openAi(List<BatchScheduler.Served> results, List<float[]> vectors, EmbedRequest.EncodingFormat encoding, String model, int numLayers) {
         return write(g -> {
             int tokens = 0;
             g.writeStartObject();
             g.writeStringField("object", "list");
             g.writeArrayFieldStart("data");
             for (int i = 0; i < results.size(); i++) {
-                Embedding e = results.get(i);
+                Embedding e = results.get(i).embedding();
                 tokens += e.tokens();
                 g.writeStartObject();
                 g.writeStringField("object", "embedding");
@@ -64,6 +64,8 @@ final class ResponseWriter {
                 else writeFloats(g, vectors.get(i));
                 g.writeNumberField("exit_layer", e.exitLayer());
                 g.writeBooleanField("truncated", e.truncated());
+                g.writeBooleanField("shed", results.get(i).shed());
+                g.writeNumberField("served_depth", results.get(i).served().lastLayer(numLayers));
                 g.writeEndObject();
             }
             g.writeEndArray();

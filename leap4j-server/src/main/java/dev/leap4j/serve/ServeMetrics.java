@@ -37,6 +37,7 @@ public final class ServeMetrics {
     private final DistributionSummary batchInputs, batchTokens, exitLayer;
     private final Timer queueWait, batchTime;
     private final Counter admitted, inputs, tokens, truncated, engineFailures;
+    private volatile Counter shedInputs;
 
     public ServeMetrics(int numLayers) {
         batchInputs = DistributionSummary.builder("leap4j.batch.inputs").description("inputs per engine batch")
@@ -60,6 +61,19 @@ public final class ServeMetrics {
             rejections.put(r, Counter.builder("leap4j.rejected.requests").tag("reason", r.name().toLowerCase(java.util.Locale.ROOT))
                     .description("requests refused before the engine").register(registry));
         }
+    }
+
+    /** Exposes the depth controller's cap and target as gauges, and counts the inputs it sheds. */
+    void watchShedding(IntSupplier cap, Duration target) {
+        Gauge.builder("leap4j.shed.depth.cap", cap, s -> s.getAsInt()).description("layers the depth controller lets a batch run now (the model's depth: nothing shed)")
+                .strongReference(true).register(registry);
+        Gauge.builder("leap4j.latency.target.seconds", target, t -> t.toNanos() / 1e9).description("the queue wait the depth controller aims to stay under")
+                .strongReference(true).register(registry);
+        shedInputs = Counter.builder("leap4j.shed.inputs").description("inputs served with fewer layers than they asked for").register(registry);
+    }
+
+    void shed(int n) {
+        if (shedInputs != null) shedInputs.increment(n);
     }
 
     /** Exposes the scheduler's queue as gauges (read at scrape time). */

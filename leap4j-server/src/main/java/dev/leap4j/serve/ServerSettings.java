@@ -17,10 +17,11 @@ import java.time.Duration;
  * @param truncateByDefault   whether an over-long text is cut (and reported) when the request does not say
  * @param shutdownGrace       how long a graceful stop waits for queued work and open responses
  * @param client              what one client may cost the server, and whether it must authenticate
+ * @param shedding            the depth controller's target and floor, or null to serve every input at its own setting
  */
 public record ServerSettings(String host, int port, ExitPolicy defaultPolicy, int maxBatchTokens, int maxQueue,
                              int maxInputsPerRequest, int maxBodyBytes, boolean truncateByDefault, Duration shutdownGrace,
-                             ClientLimits client) {
+                             ClientLimits client, DepthController.Settings shedding) {
     public static final int DEFAULT_MAX_BATCH_TOKENS = 16_384;
     public static final int DEFAULT_MAX_QUEUE = 4_096;
     public static final int DEFAULT_MAX_INPUTS = 2_048;
@@ -74,18 +75,23 @@ public record ServerSettings(String host, int port, ExitPolicy defaultPolicy, in
     /** Loopback, the given port and policy, every other limit at its default. */
     public static ServerSettings defaults(int port, ExitPolicy policy) {
         return new ServerSettings("127.0.0.1", port, policy, DEFAULT_MAX_BATCH_TOKENS, DEFAULT_MAX_QUEUE, DEFAULT_MAX_INPUTS,
-                DEFAULT_MAX_BODY_BYTES, true, Duration.ofSeconds(30), ClientLimits.defaults());
+                DEFAULT_MAX_BODY_BYTES, true, Duration.ofSeconds(30), ClientLimits.defaults(), null);
     }
 
     public ServerSettings withLimits(int batchTokens, int queue, int inputsPerRequest, int bodyBytes) {
-        return new ServerSettings(host, port, defaultPolicy, batchTokens, queue, inputsPerRequest, bodyBytes, truncateByDefault, shutdownGrace, client);
+        return new ServerSettings(host, port, defaultPolicy, batchTokens, queue, inputsPerRequest, bodyBytes, truncateByDefault, shutdownGrace, client, shedding);
     }
 
     public ServerSettings withTruncateByDefault(boolean truncate) {
-        return new ServerSettings(host, port, defaultPolicy, maxBatchTokens, maxQueue, maxInputsPerRequest, maxBodyBytes, truncate, shutdownGrace, client);
+        return new ServerSettings(host, port, defaultPolicy, maxBatchTokens, maxQueue, maxInputsPerRequest, maxBodyBytes, truncate, shutdownGrace, client, shedding);
     }
 
     public ServerSettings withClientLimits(ClientLimits limits) {
-        return new ServerSettings(host, port, defaultPolicy, maxBatchTokens, maxQueue, maxInputsPerRequest, maxBodyBytes, truncateByDefault, shutdownGrace, limits);
+        return new ServerSettings(host, port, defaultPolicy, maxBatchTokens, maxQueue, maxInputsPerRequest, maxBodyBytes, truncateByDefault, shutdownGrace, limits, shedding);
+    }
+
+    /** Sheds depth under load down to the floor (null: never). */
+    public ServerSettings withShedding(DepthController.Settings s) {
+        return new ServerSettings(host, port, defaultPolicy, maxBatchTokens, maxQueue, maxInputsPerRequest, maxBodyBytes, truncateByDefault, shutdownGrace, client, s);
     }
 }

@@ -44,7 +44,7 @@ class BatchSchedulerTest {
                 // alone: each input is the only row of its batch
                 Embedding[] alone = new Embedding[texts.size()];
                 for (int i = 0; i < texts.size(); i++) {
-                    alone[i] = s.submit(List.of(tokens.get(i)), policies[i % 3], raw(i)).getFirst().join();
+                    alone[i] = s.submit(List.of(tokens.get(i)), policies[i % 3], raw(i)).getFirst().join().embedding();
                 }
                 // together: six clients submit random chunks at once, so batches mix inputs, lengths and clients
                 Embedding[] together = new Embedding[texts.size()];
@@ -63,14 +63,14 @@ class BatchSchedulerTest {
                             // one request per policy and raw flag, each in random-sized pieces
                             for (int from = 0; from < mine.size(); ) {
                                 int to = Math.min(mine.size(), from + 1 + r.nextInt(8));
-                                List<CompletableFuture<Embedding>> fs = new ArrayList<>();
+                                List<CompletableFuture<BatchScheduler.Served>> fs = new ArrayList<>();
                                 List<Integer> ids = new ArrayList<>();
                                 for (int k = from; k < to; k++) {
                                     int i = mine.get(k);
                                     fs.add(s.submit(List.of(tokens.get(i)), policies[i % 3], raw(i)).getFirst());
                                     ids.add(i);
                                 }
-                                for (int k = 0; k < fs.size(); k++) together[ids.get(k)] = fs.get(k).join();
+                                for (int k = 0; k < fs.size(); k++) together[ids.get(k)] = fs.get(k).join().embedding();
                                 from = to;
                             }
                             return null;
@@ -112,8 +112,8 @@ class BatchSchedulerTest {
             List<TokenizedText> tokens = enc.tokenizer().encodeAll(texts);
             BatchScheduler s = new BatchScheduler(enc, 4096, 1000, null);
             try {
-                List<Embedding> normal = s.submit(tokens, policy, false).stream().map(CompletableFuture::join).toList();
-                List<Embedding> raw = s.submit(tokens, policy, true).stream().map(CompletableFuture::join).toList();
+                List<Embedding> normal = s.submit(tokens, policy, false).stream().map(f -> f.join().embedding()).toList();
+                List<Embedding> raw = s.submit(tokens, policy, true).stream().map(f -> f.join().embedding()).toList();
                 for (int i = 0; i < texts.size(); i++) {
                     assertEquals(normal.get(i).exitLayer(), raw.get(i).exitLayer(), "seed " + seed + " input " + i);
                     float[] v = raw.get(i).vector().clone();
@@ -137,7 +137,7 @@ class BatchSchedulerTest {
             List<TokenizedText> tokens = enc.tokenizer().encodeAll(TinyEncoders.texts(rnd, 64));
             ExitPolicy policy = ExitPolicy.uncalibrated(enc.numLayers()).withTheta(ExitPolicy.PAPER_THETA);
             BatchScheduler s = new BatchScheduler(enc, 4096, capacity, null);
-            List<CompletableFuture<Embedding>> accepted = new ArrayList<>();
+            List<CompletableFuture<BatchScheduler.Served>> accepted = new ArrayList<>();
             Thread closer;
             // Holding the encoder's monitor stalls the scheduler inside the engine, so the queue can only grow.
             synchronized (enc) {
@@ -174,7 +174,7 @@ class BatchSchedulerTest {
             closer.join();
             List<Embedding> expected = enc.embedTokens(tokens.subList(0, accepted.size()), policy);
             for (int i = 0; i < accepted.size(); i++) {
-                assertArrayEquals(expected.get(i).vector(), accepted.get(i).join().vector(), "accepted work must finish on close, seed " + seed);
+                assertArrayEquals(expected.get(i).vector(), accepted.get(i).join().embedding().vector(), "accepted work must finish on close, seed " + seed);
             }
             assertThrows(BatchScheduler.ClosedException.class, () -> s.submit(List.of(tokens.get(0)), policy, false));
         }
@@ -191,7 +191,7 @@ class BatchSchedulerTest {
                 assertInstanceOf(RuntimeException.class, e.getCause());
                 TokenizedText good = enc.tokenize("still serving");
                 assertArrayEquals(enc.embedTokens(List.of(good), ExitPolicy.fullDepth()).getFirst().vector(),
-                        s.submit(List.of(good), ExitPolicy.fullDepth(), false).getFirst().join().vector());
+                        s.submit(List.of(good), ExitPolicy.fullDepth(), false).getFirst().join().embedding().vector());
             } finally {
                 s.close();
             }

@@ -96,7 +96,9 @@ class EmbeddingServerTest {
         int tokens = 0;
         for (int i = 0; i < texts.size(); i++) {
             JsonNode d = root.get("data").get(i);
-            assertEquals(Set.of("object", "index", "embedding", "exit_layer", "truncated"), fields(d));
+            assertEquals(Set.of("object", "index", "embedding", "exit_layer", "truncated", "shed", "served_depth"), fields(d));
+            assertFalse(d.get("shed").booleanValue(), "this server sheds nothing");
+            assertEquals(TinyEncoders.LAYERS, d.get("served_depth").intValue());
             assertEquals("embedding", d.get("object").textValue());
             assertEquals(i, d.get("index").intValue());
             assertTrue(d.get("index").isIntegralNumber() && d.get("exit_layer").isIntegralNumber() && d.get("truncated").isBoolean());
