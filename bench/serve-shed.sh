@@ -5,15 +5,6 @@
 # docs/BENCHMARKS.md. Run on a quiet machine; the load average is printed before and after.
 #   bench/serve-shed.sh [--model e5-small-v2] [--floor-depth 10] [--target-ms 200] [--step-seconds 20] [--multipliers 0.5,1,1.5,2,3] [--threads N]
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$here"
-. "$(dirname "$0")/../scripts/jdk25.sh"
-export JAVA_HOME="$JAVA25"
-# the harness is server test code; the reactor resolves the engine and its test helpers to their target folders
-./mvnw -q -B -o -pl leap4j-server -am test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt \
-  -Dmdep.includeScope=test >&2
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg); CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(grep -o 'avx512[a-z]*\|avx2' /proc/cpuinfo | sort -u | tr '\n' ' ')"
-"$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xmx4g \
-  -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
-  -cp "leap4j-server/target/test-classes:leap4j-server/target/classes:$(cat leap4j-server/target/test-classpath.txt)" dev.leap4j.serve.ShedLoadHarness "$@"
+"$(dirname "$0")/server-harness.sh" dev.leap4j.serve.ShedLoadHarness "$@"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

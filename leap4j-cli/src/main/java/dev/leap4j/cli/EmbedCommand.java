@@ -7,7 +7,6 @@ import dev.leap4j.api.Embedding;
 import dev.leap4j.api.ExitPolicy;
 import dev.leap4j.api.Texts;
 import dev.leap4j.eval.Progress;
-import dev.leap4j.model.ModelLocator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,8 +27,8 @@ import java.util.concurrent.Callable;
 @Command(name = "embed", mixinStandardHelpOptions = true,
         description = "Embed one text per line; writes JSON lines {index, exit_layer, tokens, truncated, embedding} in input order.")
 final class EmbedCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "built-in name or model folder")
-    String model;
+    @Mixin
+    ModelOption model = new ModelOption();
 
     @Mixin
     ExitOptions exit = new ExitOptions();
@@ -59,7 +58,7 @@ final class EmbedCommand implements Callable<Integer> {
             if (reason != null) throw new IllegalArgumentException(input + ": line " + (i + 1) + " " + reason + " (remove the line; nothing was written)");
         }
         Progress progress = ProgressBar.stderr();
-        try (EarlyExitEncoder enc = new EarlyExitEncoder(ModelLocator.load(model, Main.cacheDir()), threads.get())) {
+        try (EarlyExitEncoder enc = model.open(threads.get())) {
             // prepended before tokenization, as sentence-transformers does: the prompt counts against the max length
             texts = prompt.resolve(enc.prompts()).applyAll(texts);
             ExitPolicy policy = exit.policy(enc);

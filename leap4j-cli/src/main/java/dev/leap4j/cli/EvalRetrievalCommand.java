@@ -5,7 +5,6 @@ import dev.leap4j.eval.RetrievalEvaluation;
 import dev.leap4j.eval.RetrievalReport;
 import dev.leap4j.exit.EarlyExitEncoder;
 import dev.leap4j.exit.ExitCalibration;
-import dev.leap4j.model.ModelLocator;
 import dev.leap4j.api.Prompt;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,8 +25,8 @@ final class EvalRetrievalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, description = "built-in name or model folder")
-    String model;
+    @Mixin
+    ModelOption model = new ModelOption();
 
     @Option(names = "--data", required = true, description = "BEIR folder with corpus.jsonl, queries.jsonl, qrels/<split>.tsv")
     Path data;
@@ -75,7 +74,7 @@ final class EvalRetrievalCommand implements Callable<Integer> {
                     sk.judgementsUnknownDocument(), sk.judgementsUnknownQuery(), sk.queriesWithoutRelevant());
         }
         int threads = sweep.threads();
-        try (EarlyExitEncoder enc = new EarlyExitEncoder(ModelLocator.load(model, Main.cacheDir()), threads)) {
+        try (EarlyExitEncoder enc = model.open(threads)) {
             // a model scored without the prompts it was trained with looks worse than it is, so they apply unless overridden
             Prompt queryPrompt = queryPrefix != null ? Prompt.literal(queryPrefix) : enc.prompts().forQueries();
             Prompt docPrompt = docPrefix != null ? Prompt.literal(docPrefix) : enc.prompts().forDocuments();
@@ -85,11 +84,11 @@ final class EvalRetrievalCommand implements Callable<Integer> {
             prompts.put("documents", docPrompt);
             var o = new RetrievalEvaluation.Options(sweep.options(enc.numLayers()), how, docSpeedSample);
             RetrievalEvaluation.Result r = RetrievalEvaluation.run(enc, beir, o, ProgressBar.stderr());
-            RetrievalReport.write(out, r, EvalCommand.runInfo(model, data.toString(), threads, spec.commandLine().getParseResult().originalArgs().toArray(String[]::new),
+            RetrievalReport.write(out, r, EvalCommand.runInfo(model.name, data.toString(), threads, spec.commandLine().getParseResult().originalArgs().toArray(String[]::new),
                     prompts));
             var f = r.full().primary();
             System.out.printf(Locale.ROOT, "%s on %s (%d documents, %d queries; query prompt %s, document prompt %s): full depth nDCG@10 %.4f, Recall@100 %.4f, MRR@10 %.4f%n",
-                    model, data, beir.docIds().size(), beir.queryIds().size(), queryPrompt.describe(), docPrompt.describe(), f.ndcg10(), f.recall100(), f.mrr10());
+                    model.name, data, beir.docIds().size(), beir.queryIds().size(), queryPrompt.describe(), docPrompt.describe(), f.ndcg10(), f.recall100(), f.mrr10());
             System.out.printf(Locale.ROOT, "%-6s %-12s %-12s %-14s %-14s %-12s %s%n", "theta", "ndcg10_both", "ndcg10_mixed", "doc_mean_exit", "query_mean_exit",
                     "doc_b32", "best fixed cut within the documents' layers");
             for (var t : r.thetas()) {
@@ -100,7 +99,7 @@ final class EvalRetrievalCommand implements Callable<Integer> {
             System.out.println("both early: " + r.both().message());
             System.out.println("mixed: " + r.mixed().message());
             // one rule serves queries and documents in every adapter, so the verdict that counts is "both early"
-            String written = calibrate.apply(model, r.both().calibration(ExitCalibration.Task.RETRIEVAL, r.base(),
+            String written = calibrate.apply(model.name, r.both().calibration(ExitCalibration.Task.RETRIEVAL, r.base(),
                     String.format(Locale.ROOT, "%s %s, %d queries over %d documents", data.getFileName(), split, beir.queryIds().size(), beir.docIds().size())));
             if (written != null) System.out.println(written);
             System.out.println("report: " + out.resolve("report.md"));

@@ -6,7 +6,6 @@ import dev.leap4j.eval.StsReport;
 import dev.leap4j.eval.SweepOptions;
 import dev.leap4j.exit.EarlyExitEncoder;
 import dev.leap4j.exit.ExitCalibration;
-import dev.leap4j.model.ModelLocator;
 import dev.leap4j.api.Prompt;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,8 +25,8 @@ final class EvalStsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, description = "built-in name or model folder")
-    String model;
+    @Mixin
+    ModelOption model = new ModelOption();
 
     @Option(names = "--data", required = true, description = "folder with sts-{train,dev,test}.tsv (or its derived/ subfolder), or one .tsv file")
     Path data;
@@ -58,13 +57,13 @@ final class EvalStsCommand implements Callable<Integer> {
         StsData sts = StsData.read(StsData.locate(data, which));
         int threads = sweep.threads();
         ProgressBar progress = ProgressBar.stderr();
-        try (EarlyExitEncoder enc = new EarlyExitEncoder(ModelLocator.load(model, Main.cacheDir()), threads)) {
+        try (EarlyExitEncoder enc = model.open(threads)) {
             Prompt p = prompt.resolve(enc.prompts());
             SweepOptions o = sweep.options(enc.numLayers());
             StsEvaluation.Result r = StsEvaluation.run(enc, sts.withPrefix(p.text()), o, progress);
-            StsReport.write(out, r, EvalCommand.runInfo(model, sts.file().toString(), threads,
+            StsReport.write(out, r, EvalCommand.runInfo(model.name, sts.file().toString(), threads,
                     spec.commandLine().getParseResult().originalArgs().toArray(String[]::new), Map.of("sentences", p)));
-            System.out.printf(Locale.ROOT, "%s on %s (%d pairs, prompt %s): full depth Spearman %.4f, Pearson %.4f%n", model, sts.file(), r.pairs(),
+            System.out.printf(Locale.ROOT, "%s on %s (%d pairs, prompt %s): full depth Spearman %.4f, Pearson %.4f%n", model.name, sts.file(), r.pairs(),
                     p.describe(), r.fullSpearman(), r.fullPearson());
             System.out.printf(Locale.ROOT, "%-6s %-9s %-9s %-10s %-10s %-11s %-10s %s%n", "theta", "spearman", "early", "mean_exit", "speedup_b1",
                     "speedup_b32", "reduction", "best fixed cut within its layers");
@@ -76,7 +75,7 @@ final class EvalStsCommand implements Callable<Integer> {
             }
             System.out.println(r.recommendation().message());
             for (String w : r.recommendation().warnings()) System.out.println("warning: " + w);
-            String written = calibrate.apply(model, r.recommendation().calibration(ExitCalibration.Task.STS, r.base(),
+            String written = calibrate.apply(model.name, r.recommendation().calibration(ExitCalibration.Task.STS, r.base(),
                     String.format(Locale.ROOT, "%s, %d pairs", sts.file().getFileName(), r.pairs())));
             if (written != null) System.out.println(written);
             System.out.println("report: " + out.resolve("report.md"));

@@ -11,7 +11,6 @@ import dev.leap4j.eval.Progress;
 import dev.leap4j.eval.SpeedTest;
 import dev.leap4j.eval.SweepOptions;
 import dev.leap4j.eval.Tracing;
-import dev.leap4j.model.ModelLocator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -32,8 +31,8 @@ final class InspectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, description = "built-in name or model folder")
-    String model;
+    @Mixin
+    ModelOption model = new ModelOption();
 
     @Option(names = "--input", required = true, description = "text file, one input per line, or - for stdin")
     String input;
@@ -58,7 +57,7 @@ final class InspectCommand implements Callable<Integer> {
         java.io.PrintWriter out = spec.commandLine().getOut();
         List<String> texts = EmbedCommand.readLines(input);
         if (texts.isEmpty()) throw new IllegalArgumentException(input + " has no lines to inspect");
-        try (EarlyExitEncoder enc = new EarlyExitEncoder(ModelLocator.load(model, Main.cacheDir()), threads.get())) {
+        try (EarlyExitEncoder enc = model.open(threads.get())) {
             // diagnostics replay every theta on one trace: the model's calibration does not choose anything here
             ExitPolicy base = ExitPolicy.uncalibrated(enc.numLayers()).with(null, exit.minLayer(), exit.patience(), exit.depth());
             base.checkDepth(enc.numLayers());

@@ -30,7 +30,7 @@ public final class Main {
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            if (ex instanceof dev.leap4j.model.ModelFormatException) {
+            if (ex instanceof dev.leap4j.api.ModelFormatException) {
                 cmd.getErr().println("leap4j: cannot use the model: " + ex.getMessage());
                 return EXIT_BAD_MODEL_FILE;
             }

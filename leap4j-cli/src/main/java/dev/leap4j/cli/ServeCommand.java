@@ -2,7 +2,6 @@ package dev.leap4j.cli;
 
 import dev.leap4j.exit.EarlyExitEncoder;
 import dev.leap4j.api.ExitPolicy;
-import dev.leap4j.model.ModelLocator;
 import dev.leap4j.serve.DepthController;
 import dev.leap4j.serve.EmbeddingServer;
 import dev.leap4j.serve.ServerSettings;
@@ -20,8 +19,8 @@ import java.util.concurrent.CountDownLatch;
         description = "HTTP embedding server: OpenAI POST /v1/embeddings, TEI POST /embed, GET /health, /info, /metrics (Prometheus). "
                 + "Stops gracefully on SIGINT/SIGTERM.")
 final class ServeCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "built-in name or model folder")
-    String model;
+    @Mixin
+    ModelOption model = new ModelOption();
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to listen on (default 127.0.0.1; 0.0.0.0 for all)")
     String host;
@@ -94,7 +93,7 @@ final class ServeCommand implements Callable<Integer> {
         if (protectMetrics && key == null) throw new IllegalArgumentException("--protect-metrics needs an API key: pass --api-key or set LEAP4J_API_KEY");
         ServerSettings.ClientLimits limits = new ServerSettings.ClientLimits(Duration.ofSeconds(bodyTimeoutSeconds), minBodyRate,
                 maxConnectionsPerClient, key, protectMetrics);
-        EarlyExitEncoder enc = new EarlyExitEncoder(ModelLocator.load(model, Main.cacheDir()), threads.get());
+        EarlyExitEncoder enc = model.open(threads.get());
         ExitPolicy policy;
         try {
             policy = exit.policy(enc);

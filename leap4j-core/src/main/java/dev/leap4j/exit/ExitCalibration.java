@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.leap4j.model.ModelFormatException;
+import dev.leap4j.api.ModelFormatException;
 
 import java.io.IOException;
 import java.nio.file.Files;

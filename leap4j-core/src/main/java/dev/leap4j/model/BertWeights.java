@@ -1,5 +1,7 @@
 package dev.leap4j.model;
 
+import dev.leap4j.api.ModelFormatException;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,7 @@
 package dev.leap4j.model;
 
+import dev.leap4j.api.ModelFormatException;
+
 import com.google.protobuf.CodedInputStream;
 
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package dev.leap4j.model;
 
+import dev.leap4j.api.ModelFormatException;
+
 import dev.leap4j.api.Prompt;
 
 import com.fasterxml.jackson.databind.JsonNode;

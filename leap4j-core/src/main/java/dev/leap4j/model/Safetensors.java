@@ -1,5 +1,7 @@
 package dev.leap4j.model;
 
+import dev.leap4j.api.ModelFormatException;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

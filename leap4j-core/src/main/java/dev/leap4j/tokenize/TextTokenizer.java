@@ -24,7 +24,7 @@ public final class TextTokenizer implements AutoCloseable {
     }
 
     public static TextTokenizer load(Path tokenizerJson, int maxLength) throws IOException {
-        if (!Files.isRegularFile(tokenizerJson)) throw new IllegalArgumentException("missing tokenizer file " + tokenizerJson);
+        if (!Files.isRegularFile(tokenizerJson)) throw new dev.leap4j.api.ModelFormatException("missing tokenizer file " + tokenizerJson);
         if (maxLength < 2) throw new IllegalArgumentException("max length must be >= 2, got " + maxLength);
         try {
             HuggingFaceTokenizer t = HuggingFaceTokenizer.builder()
@@ -36,7 +36,8 @@ public final class TextTokenizer implements AutoCloseable {
                     .build();
             return new TextTokenizer(t, maxLength);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("cannot read tokenizer " + tokenizerJson + ": " + e.getMessage(), e);
+            // a file that the tokenizer library cannot read is a model file that cannot be used (exit 4), not a caller's mistake
+            throw new dev.leap4j.api.ModelFormatException(tokenizerJson + ": not a usable tokenizer.json: " + e.getMessage());
         }
     }
 

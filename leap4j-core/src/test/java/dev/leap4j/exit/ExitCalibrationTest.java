@@ -1,7 +1,7 @@
 package dev.leap4j.exit;
 
 import dev.leap4j.api.ExitPolicy;
-import dev.leap4j.model.ModelFormatException;
+import dev.leap4j.api.ModelFormatException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

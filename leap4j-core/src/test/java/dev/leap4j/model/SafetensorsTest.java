@@ -1,5 +1,7 @@
 package dev.leap4j.model;
 
+import dev.leap4j.api.ModelFormatException;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -5,9 +5,10 @@ import dev.leap4j.api.ExitPolicy;
 import java.time.Duration;
 
 /**
- * Sheds depth, not requests: when inputs wait longer than the latency target, batches run fewer layers, one step
- * at a time down a ladder of depth caps from the model's depth to the operator's floor, and climb back one step at a
- * time once waits fall under half the target (the gap between the two marks is the hysteresis that keeps the
+ * Sheds depth, not requests: when inputs wait longer than the latency target, batches run fewer layers, down a
+ * ladder of depth caps from the model's depth to the operator's floor (one layer for each whole target the oldest
+ * input has waited, so a deep queue is answered at once rather than a layer per batch), and climb back one layer at
+ * a time once waits fall under half the target (the gap between the two marks is the hysteresis that keeps the
  * setting from flapping). A cap only ever lowers what a request asked for, and never below the floor; a request
  * that asks for fewer layers than the floor keeps its own setting. Decisions are a pure function of the observed
  * waits, made on the scheduler thread before each batch, so the result of each input is exactly an offline run at
@@ -51,12 +52,17 @@ public final class DepthController {
     }
 
     /**
-     * One step of the controller for the next batch, from how long its oldest input has waited: one layer fewer
-     * above the target, one more below half of it, unchanged between. Returns the cap for that batch.
+     * One step of the controller for the next batch, from how long its oldest input has waited: above the target,
+     * one layer fewer for each whole target waited; below half of it, one layer more; unchanged between. Returns the
+     * cap for that batch.
      */
     public synchronized int next(long oldestWaitNanos) {
-        if (oldestWaitNanos > highNanos) cap = Math.max(settings.floorDepth(), cap - 1);
-        else if (oldestWaitNanos < lowNanos) cap = Math.min(numLayers, cap + 1);
+        if (oldestWaitNanos > highNanos) {
+            long steps = Math.max(1, oldestWaitNanos / highNanos);
+            cap = (int) Math.max(settings.floorDepth(), cap - Math.min(steps, numLayers));
+        } else if (oldestWaitNanos < lowNanos) {
+            cap = Math.min(numLayers, cap + 1);
+        }
         return cap;
     }
 

@@ -17,9 +17,16 @@ class DepthControllerTest {
         DepthController c = new DepthController(new DepthController.Settings(Duration.ofMillis(200), 7), 12);
         assertEquals(12, c.cap(), "nothing shed until a wait exceeds the target");
         assertEquals(12, c.next(200 * MS), "at the target exactly: unchanged");
-        int[] down = new int[8];
-        for (int i = 0; i < down.length; i++) down[i] = c.next(500 * MS);
-        assertEquals("[11, 10, 9, 8, 7, 7, 7, 7]", java.util.Arrays.toString(down), "one layer per batch, never below the floor");
+        int[] down = new int[5];
+        for (int i = 0; i < down.length; i++) down[i] = c.next(300 * MS);
+        assertEquals("[11, 10, 9, 8, 7]", java.util.Arrays.toString(down), "one layer per batch while the wait is under two targets");
+        assertEquals(7, c.next(300 * MS), "never below the floor");
+        c.next(0);
+        c.next(0);
+        assertEquals(9, c.cap());
+        assertEquals(7, c.next(450 * MS), "two whole targets waited: two layers at once, still not below the floor");
+        DepthController deep = new DepthController(new DepthController.Settings(Duration.ofMillis(200), 2), 12);
+        assertEquals(7, deep.next(1000 * MS), "five targets waited: five layers off at once");
         // between half the target and the target: hysteresis keeps the cap where it is
         assertEquals(7, c.next(150 * MS));
         assertEquals(7, c.next(100 * MS));

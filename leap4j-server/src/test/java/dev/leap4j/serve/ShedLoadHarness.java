@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.leap4j.api.Embedding;
 import dev.leap4j.api.ExitPolicy;
+import dev.leap4j.eval.Metrics;
 import dev.leap4j.exit.EarlyExitEncoder;
 import dev.leap4j.model.ModelLocator;
 
@@ -37,8 +38,9 @@ public final class ShedLoadHarness {
 
     record Pair(String a, String b, double gold) {}
 
+    /** @param fullSpearman the same pairs at full depth, offline: what serving them unshed would have scored */
     record Step(String mode, double multiplier, double rate, long sent, long ok, long refused, long errors, double p50Ms, double p99Ms,
-                double meanDepth, double shedShare, double spearman, int pairs) {}
+                double meanDepth, double shedShare, double spearman, double fullSpearman, int pairs) {}
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opt = new HashMap<>(Map.of("--model", "e5-small-v2", "--floor-depth", "10", "--target-ms", "200", "--step-seconds", "20",
@@ -56,8 +58,9 @@ public final class ShedLoadHarness {
             int L = enc.numLayers();
             System.out.printf(Locale.ROOT, "model %s (%d layers), %d engine threads, floor depth %d, target %s ms, %d s per step, JDK %s%n",
                     enc.name(), L, enc.threads(), floor, opt.get("--target-ms"), stepSeconds, System.getProperty("java.vm.version"));
+            double[] full = similarities(enc, pairs, L);
             System.out.printf(Locale.ROOT, "STS-B test Spearman, every sentence at one depth: full %.4f, floor (depth %d) %.4f%n",
-                    offlineSpearman(enc, pairs, L), floor, offlineSpearman(enc, pairs, floor));
+                    Metrics.spearman(full, gold(pairs)), floor, Metrics.spearman(similarities(enc, pairs, floor), gold(pairs)));
             double sustainable = sustainableRate(enc, pairs, Integer.parseInt(opt.get("--calibrate-seconds")));
             System.out.printf(Locale.ROOT, "full depth sustains %.1f requests/s (one sentence each, 16 closed-loop clients)%n", sustainable);
             List<Step> steps = new ArrayList<>();
@@ -68,32 +71,34 @@ public final class ShedLoadHarness {
                 try {
                     String url = "http://127.0.0.1:" + server.port() + "/v1/embeddings";
                     openLoop(url, pairs, sustainable, 3, L); // warm-up
-                    for (double m : multipliers) steps.add(step(on ? "on" : "off", m, url, pairs, m * sustainable, stepSeconds, L));
+                    for (double m : multipliers) steps.add(step(on ? "on" : "off", m, url, pairs, full, m * sustainable, stepSeconds, L));
                 } finally {
                     server.close();
                 }
             }
             System.out.println();
-            System.out.println("| controller | load | rate req/s | sent | answered | 429 | errors | p50 ms | p99 ms | mean depth served | shed | STS-B Spearman (pairs) |");
-            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
+            System.out.println("| controller | load | rate req/s | sent | answered | 429 | errors | p50 ms | p99 ms | mean depth served | shed | STS-B Spearman served | same pairs at full depth | pairs |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
             for (Step s : steps) {
-                System.out.printf(Locale.ROOT, "| %s | %.1fx | %.1f | %d | %d | %d | %d | %.0f | %.0f | %.2f | %.0f%% | %.4f (%d) |%n", s.mode(), s.multiplier(), s.rate(),
-                        s.sent(), s.ok(), s.refused(), s.errors(), s.p50Ms(), s.p99Ms(), s.meanDepth(), 100 * s.shedShare(), s.spearman(), s.pairs());
+                System.out.printf(Locale.ROOT, "| %s | %.1fx | %.1f | %d | %d | %d | %d | %.0f | %.0f | %.2f | %.0f%% | %.4f | %.4f | %d |%n", s.mode(), s.multiplier(),
+                        s.rate(), s.sent(), s.ok(), s.refused(), s.errors(), s.p50Ms(), s.p99Ms(), s.meanDepth(), 100 * s.shedShare(), s.spearman(),
+                        s.fullSpearman(), s.pairs());
             }
         }
     }
 
-    /** STS-B Spearman with every sentence stopped at depth (the fixed cut the floor stands for). */
-    static double offlineSpearman(EarlyExitEncoder enc, List<Pair> pairs, int depth) {
+    /** Each pair's cosine with every sentence stopped at depth (the fixed cut the floor stands for). */
+    static double[] similarities(EarlyExitEncoder enc, List<Pair> pairs, int depth) {
         List<String> a = pairs.stream().map(Pair::a).toList(), b = pairs.stream().map(Pair::b).toList();
         ExitPolicy p = ExitPolicy.fullDepth().withDepth(depth);
         List<Embedding> ea = enc.embed(a, p, 32), eb = enc.embed(b, p, 32);
-        double[] sims = new double[pairs.size()], gold = new double[pairs.size()];
-        for (int i = 0; i < sims.length; i++) {
-            sims[i] = dot(ea.get(i).vector(), eb.get(i).vector());
-            gold[i] = pairs.get(i).gold();
-        }
-        return spearman(sims, gold);
+        double[] sims = new double[pairs.size()];
+        for (int i = 0; i < sims.length; i++) sims[i] = dot(ea.get(i).vector(), eb.get(i).vector());
+        return sims;
+    }
+
+    static double[] gold(List<Pair> pairs) {
+        return pairs.stream().mapToDouble(Pair::gold).toArray();
     }
 
     /** Completed requests per second at full depth with 16 closed-loop clients, no controller. */
@@ -165,7 +170,7 @@ public final class ShedLoadHarness {
         return out;
     }
 
-    static Step step(String mode, double m, String url, List<Pair> pairs, double rate, int seconds, int L) throws Exception {
+    static Step step(String mode, double m, String url, List<Pair> pairs, double[] full, double rate, int seconds, int L) throws Exception {
         List<Answer> answers = openLoop(url, pairs, rate, seconds, L);
         long ok = 0, refused = 0, errors = 0, shed = 0, depthSum = 0;
         List<Long> lat = new ArrayList<>();
@@ -178,19 +183,22 @@ public final class ShedLoadHarness {
             } else if (a.status() == 429) refused++;
             else errors++;
         }
-        List<Double> sims = new ArrayList<>(), gold = new ArrayList<>();
+        List<Double> sims = new ArrayList<>(), gold = new ArrayList<>(), unshed = new ArrayList<>();
         for (int j = 0; j + 1 < answers.size(); j += 2) {
             Answer a = answers.get(j), b = answers.get(j + 1);
             if (a.status() == 200 && b.status() == 200) {
                 sims.add(dot(a.vector(), b.vector()));
                 gold.add(pairs.get((j / 2) % pairs.size()).gold());
+                unshed.add(full[(j / 2) % pairs.size()]);
             }
         }
         lat.sort(null);
         double p50 = lat.isEmpty() ? Double.NaN : lat.get(lat.size() / 2) / 1e6, p99 = lat.isEmpty() ? Double.NaN : lat.get((int) (0.99 * (lat.size() - 1))) / 1e6;
-        double spearman = sims.size() < 3 ? Double.NaN : spearman(sims.stream().mapToDouble(Double::doubleValue).toArray(), gold.stream().mapToDouble(Double::doubleValue).toArray());
+        double spearman = sims.size() < 3 ? Double.NaN : Metrics.spearman(sims.stream().mapToDouble(Double::doubleValue).toArray(), gold.stream().mapToDouble(Double::doubleValue).toArray());
+        double fullSpearman = unshed.size() < 3 ? Double.NaN
+                : Metrics.spearman(unshed.stream().mapToDouble(Double::doubleValue).toArray(), gold.stream().mapToDouble(Double::doubleValue).toArray());
         Step s = new Step(mode, m, rate, answers.size(), ok, refused, errors, p50, p99, ok == 0 ? Double.NaN : depthSum / (double) ok,
-                ok == 0 ? 0 : shed / (double) ok, spearman, sims.size());
+                ok == 0 ? 0 : shed / (double) ok, spearman, fullSpearman, sims.size());
         System.out.printf(Locale.ROOT, "controller %s, %.1fx (%.1f req/s): %d answered, %d refused, %d errors, p50 %.0f ms, p99 %.0f ms, mean depth %.2f, shed %.0f%%, Spearman %.4f over %d pairs%n",
                 mode, m, rate, ok, refused, errors, p50, p99, s.meanDepth(), 100 * s.shedShare(), spearman, sims.size());
         return s;
@@ -200,32 +208,6 @@ public final class ShedLoadHarness {
         double s = 0;
         for (int i = 0; i < a.length; i++) s += (double) a[i] * b[i];
         return s;
-    }
-
-    /** Spearman with average ranks for ties. */
-    static double spearman(double[] x, double[] y) {
-        double[] rx = ranks(x), ry = ranks(y);
-        double mx = Arrays.stream(rx).average().orElse(0), my = Arrays.stream(ry).average().orElse(0), sxy = 0, sxx = 0, syy = 0;
-        for (int i = 0; i < rx.length; i++) {
-            sxy += (rx[i] - mx) * (ry[i] - my);
-            sxx += (rx[i] - mx) * (rx[i] - mx);
-            syy += (ry[i] - my) * (ry[i] - my);
-        }
-        return sxy / Math.sqrt(sxx * syy);
-    }
-
-    static double[] ranks(double[] v) {
-        Integer[] idx = new Integer[v.length];
-        for (int i = 0; i < v.length; i++) idx[i] = i;
-        Arrays.sort(idx, (a, b) -> Double.compare(v[a], v[b]));
-        double[] r = new double[v.length];
-        for (int i = 0; i < v.length; ) {
-            int j = i;
-            while (j + 1 < v.length && v[idx[j + 1]] == v[idx[i]]) j++;
-            for (int k = i; k <= j; k++) r[idx[k]] = (i + j) / 2.0 + 1;
-            i = j + 1;
-        }
-        return r;
     }
 
     static List<Pair> stsb(Path tsv) throws java.io.IOException {

@@ -26,7 +26,7 @@ public class Leap4jAutoConfiguration {
         properties.validate();
         try {
             return Leap4j.load(properties.getModel(), properties.resolvedCacheDir(), properties.resolvedThreads());
-        } catch (dev.leap4j.model.ModelFormatException e) {
+        } catch (dev.leap4j.api.ModelFormatException e) {
             throw new Leap4jConfigException(Leap4jProperties.PREFIX + ".model: cannot use the model: " + e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new Leap4jConfigException(Leap4jProperties.PREFIX + ".model: " + e.getMessage());
