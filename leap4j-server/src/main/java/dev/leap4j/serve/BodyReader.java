@@ -58,6 +58,11 @@ final class BodyReader implements AutoCloseable {
         this.timeout = timeout;
     }
 
+    /** The shared budget: bytes of bodies that may be in memory at once. */
+    long budgetBytes() {
+        return budgetBytes;
+    }
+
     /** Bytes of bodies being read or parsed right now (for tests and metrics). */
     long buffered() {
         return buffered.get();

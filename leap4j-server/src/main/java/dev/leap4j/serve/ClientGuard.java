@@ -21,6 +21,9 @@ final class ClientGuard implements Connection.Listener {
     private final byte[] keyDigest;   // null: no key required
     private final int maxConnectionsPerClient;
     private final ConcurrentHashMap<InetAddress, AtomicInteger> open = new ConcurrentHashMap<>();
+    // the address each counted connection was counted under: once a connection is closed its endpoint no longer
+    // knows the remote address, and a slot not given back would lock the client out for good
+    private final ConcurrentHashMap<Connection, InetAddress> counted = new ConcurrentHashMap<>();
 
     ClientGuard(String apiKey, int maxConnectionsPerClient) {
         this.keyDigest = apiKey == null ? null : sha256(apiKey);
@@ -43,6 +46,7 @@ final class ClientGuard implements Connection.Listener {
         if (maxConnectionsPerClient <= 0) return;
         InetAddress a = address(c);
         if (a == null) return;
+        counted.put(c, a);
         int n = open.computeIfAbsent(a, k -> new AtomicInteger()).incrementAndGet();
         if (n > maxConnectionsPerClient) c.getEndPoint().close(); // onClosed gives the slot back
     }
@@ -50,7 +54,7 @@ final class ClientGuard implements Connection.Listener {
     @Override
     public void onClosed(Connection c) {
         if (maxConnectionsPerClient <= 0) return;
-        InetAddress a = address(c);
+        InetAddress a = counted.remove(c);
         if (a == null) return;
         open.computeIfPresent(a, (k, v) -> v.decrementAndGet() <= 0 ? null : v);
     }

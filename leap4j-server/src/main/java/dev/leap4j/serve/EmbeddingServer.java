@@ -316,6 +316,11 @@ public final class EmbeddingServer implements AutoCloseable {
         ctx.status(status).contentType("application/json").result(body);
     }
 
+    /** Bytes of request bodies that may be in memory at once (2 x parse permits x max body bytes). */
+    long bodyBudgetBytes() {
+        return bodies.budgetBytes();
+    }
+
     /** Graceful stop: refuse new requests (503), finish queued work, let open responses go out, close the port. */
     @Override
     public void close() {

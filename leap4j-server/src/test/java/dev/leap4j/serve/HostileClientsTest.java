@@ -153,12 +153,12 @@ class HostileClientsTest {
         }
     }
 
-    private static String headers(long contentLength) {
+    static String headers(long contentLength) {
         return "POST /v1/embeddings HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: " + contentLength + "\r\n\r\n";
     }
 
     /** The status code of a response that has started arriving, "closed" at end of stream, null if nothing came within waitMs. */
-    private static String statusIfAny(Socket s, int waitMs) throws IOException {
+    static String statusIfAny(Socket s, int waitMs) throws IOException {
         s.setSoTimeout(Math.max(1, Math.min(waitMs, 100)));
         InputStream in = s.getInputStream();
         long end = System.nanoTime() + waitMs * 1_000_000L;
