@@ -2,7 +2,7 @@ package dev.leap4j.spark;
 
 import org.apache.spark.sql.SparkSession;
 
-/** One local[2] session for every test class in the JVM: starting Spark costs seconds, and the tests share it. */
+/** One local[2,3] session for every test class in the JVM (two cores; a failed task is retried, up to 3 attempts, as on a cluster): starting Spark costs seconds, and the tests share it. */
 final class LocalSpark {
     private static SparkSession session;
 
@@ -10,7 +10,7 @@ final class LocalSpark {
 
     static synchronized SparkSession session() {
         if (session == null) {
-            session = SparkSession.builder().master("local[2]").appName("leap4j-spark-test")
+            session = SparkSession.builder().master("local[2,3]").appName("leap4j-spark-test")
                     .config("spark.ui.enabled", "false")
                     .config("spark.driver.host", "127.0.0.1")
                     .config("spark.driver.bindAddress", "127.0.0.1")
