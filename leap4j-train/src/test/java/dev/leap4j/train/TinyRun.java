@@ -61,10 +61,26 @@ final class TinyRun {
         return Trainer.run(s, ModelFolder.load(root.resolve("student")), ModelFolder.load(root.resolve("teacher")), texts, out, resume, threads, l);
     }
 
-    /** Child-JVM entry point for the kill test: root out steps; sleeps after each step so the parent can kill it mid-run. */
+    /**
+     * Settings whose checkpoint dominates each step: the word embeddings are trained too (30522 x 16 floats, with
+     * their two AdamW moments), written and synced after every step, so a kill at a random moment often lands inside
+     * the checkpoint write.
+     */
+    static TrainSettings heavyCheckpoints(long steps) {
+        return new TrainSettings(Objective.LEAP, LossSettings.paper(3, 4), 4, 16, 1, steps, 1e-3, 0.2, 0.01, 1.0, 7, 1, true);
+    }
+
+    /**
+     * Child-JVM entry point for the kill tests: root out steps [heavy]. By default it sleeps after each step so the
+     * parent can kill it mid-run; "heavy" runs {@link #heavyCheckpoints} flat out.
+     */
     public static void main(String[] args) throws IOException {
         Path root = Path.of(args[0]), out = Path.of(args[1]);
         long steps = Long.parseLong(args[2]);
+        if (args.length > 3 && args[3].equals("heavy")) {
+            train(root, out, heavyCheckpoints(steps), false, 2, TrainListener.NONE);
+            return;
+        }
         boolean resume = args.length > 3 && args[3].equals("resume");
         train(root, out, settings(steps, 1, 1e-3), resume, 2, new TrainListener() {
             @Override

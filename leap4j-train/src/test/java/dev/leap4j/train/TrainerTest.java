@@ -129,6 +129,49 @@ class TrainerTest {
         assertEquals(logWithoutTimes(full), logWithoutTimes(killed));
     }
 
+    /**
+     * Kills at random moments of a run whose checkpoint write (6 MB, synced) takes most of each step, so many kills
+     * land inside a write (a leftover temporary file shows it) or inside the teacher cache's: every time, the files
+     * left are whole and the resumed run equals the uninterrupted one bit for bit.
+     */
+    @Test
+    void killsInsideCheckpointAndTeacherCacheWritesResumeBitForBit() throws Exception {
+        long steps = 10;
+        Path full = root.resolve("hfull");
+        TinyRun.train(root, full, TinyRun.heavyCheckpoints(steps), false, 2, TrainListener.NONE);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        long seed = dev.leap4j.TestSeed.next();
+        Random rnd = new Random(seed);
+        int insideWrites = 0, kills = 0;
+        for (int attempt = 0; attempt < 14 && insideWrites < 3; attempt++) {
+            Path killed = root.resolve("hkilled" + attempt);
+            Process p = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+                    "-cp", System.getProperty("java.class.path"), TinyRun.class.getName(), root.toString(), killed.toString(), String.valueOf(steps), "heavy")
+                    .redirectErrorStream(true).redirectOutput(root.resolve("hchild.log").toFile()).start();
+            Path log = killed.resolve(Trainer.LOG);
+            int afterLines = rnd.nextInt(6); // 0: anywhere from the teacher pass on
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (p.isAlive() && System.nanoTime() < deadline) {
+                if (afterLines == 0 ? Files.isDirectory(killed) : Files.exists(log) && Files.readAllLines(log).size() >= afterLines) break;
+                Thread.sleep(1);
+            }
+            Thread.sleep(rnd.nextInt(30));
+            if (!p.isAlive()) continue; // finished before the kill: nothing to learn from this attempt
+            p.destroyForcibly().waitFor();
+            kills++;
+            boolean inside = Files.exists(killed.resolve(Checkpoint.FILE + ".tmp")) || Files.exists(killed.resolve(Trainer.TEACHER_CACHE + ".tmp"));
+            if (inside) insideWrites++;
+            if (Files.exists(Checkpoint.file(killed))) Checkpoint.read(Checkpoint.file(killed)); // whole, or this throws
+            TinyRun.train(root, killed, TinyRun.heavyCheckpoints(steps), Files.exists(Checkpoint.file(killed)), 2, TrainListener.NONE);
+            String what = "seed " + seed + ", attempt " + attempt + (inside ? " (killed inside a write)" : "");
+            assertArrayEquals(weights(full), weights(killed), what);
+            assertEquals(logWithoutTimes(full), logWithoutTimes(killed), what);
+        }
+        System.out.printf("kill test: %d kills, %d inside a checkpoint or teacher-cache write (seed %d)%n", kills, insideWrites, seed);
+        assertTrue(kills >= 3, "seed " + seed + ": only " + kills + " kills landed before the runs ended");
+        assertTrue(insideWrites >= 1, "seed " + seed + ": none of " + kills + " kills landed inside a write; the test proves too little");
+    }
+
     @Test
     void nanLossStopsWithAClearMessageAndKeepsTheCheckpoint() throws IOException {
         Path out = root.resolve("nan");
