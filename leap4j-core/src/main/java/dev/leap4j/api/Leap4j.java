@@ -11,8 +11,8 @@ import java.util.Set;
 
 /**
  * leap4j as a library: load a model once, then embed from any number of threads. The supported API is this
- * package: {@link Leap4j}, {@link ExitPolicy}, {@link Embedding}, {@link Prompt} and {@link Defaults}; everything
- * else in the jar is internal and may change.
+ * package: {@link Leap4j}, {@link ExitPolicy}, {@link Embedding}, {@link Prompt}, {@link Defaults}, {@link Texts}
+ * and {@link ModelFormatException}; everything else in the jar is internal and may change.
  *
  * <pre>{@code
  * try (Leap4j model = Leap4j.load("e5-small-v2")) {            // throws IOException when the files cannot be read
