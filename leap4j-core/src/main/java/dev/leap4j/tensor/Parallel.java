@@ -28,10 +28,18 @@ public final class Parallel implements AutoCloseable {
     // (generation << 32) | next chunk: a claim is valid only for the region it was made in
     private final AtomicLong claims = new AtomicLong();
     private final AtomicInteger pending = new AtomicInteger();
-    private volatile RangeTask task;
-    private volatile int size;
-    private volatile int parts;
+    /**
+     * The current region's parameters, published as one object: a worker that reads them always gets the task,
+     * size and chunk count of one region, and claims only under that region's generation. (Read field by field,
+     * a worker woken for one region could read the next region's task and chunk count while the claims counter
+     * still held the old region's: with more chunks in the new region it claimed one under the old generation,
+     * ran it ahead of time and took a count off the new region's pending work, so the region could end with a
+     * chunk unfinished or run twice.)
+     */
+    private volatile Region region;
     private volatile Throwable failure;
+
+    private record Region(int gen, RangeTask task, int size, int parts) {}
     private volatile boolean closed;
 
     public Parallel(int threads) {
@@ -58,38 +66,40 @@ public final class Parallel implements AutoCloseable {
             return;
         }
         int gen = generation.get() + 1;
-        this.task = task;
-        this.size = n;
-        this.parts = p;
         this.failure = null;
         pending.set(p);
+        // the claims counter moves to the new generation before the region is published, so a worker that sees
+        // the new region never finds the old generation in the counter
         claims.set((long) gen << 32);
+        Region r = new Region(gen, task, n, p);
+        this.region = r;
         generation.set(gen);
         for (Thread w : workers) LockSupport.unpark(w);
-        runClaims(0, gen, task, n, p);
+        runClaims(0, r);
         int spins = 0;
         while (pending.get() > 0) {
             if (++spins < SPIN_LIMIT) Thread.onSpinWait();
             else LockSupport.parkNanos(20_000);
         }
-        this.task = null;
+        this.region = null;
         Throwable t = failure;
         if (t instanceof RuntimeException re) throw re;
         if (t instanceof Error e) throw e;
         if (t != null) throw new IllegalStateException(t);
     }
 
-    /** Claims and runs chunks of region gen until none is left; worker is the index of the calling thread. */
-    private void runClaims(int worker, int gen, RangeTask t, int n, int p) {
+    /** Claims and runs chunks of region r until none is left; worker is the index of the calling thread. */
+    private void runClaims(int worker, Region r) {
+        int n = r.size(), p = r.parts();
         while (true) {
             long v = claims.get();
-            if ((int) (v >>> 32) != gen) return;
+            if ((int) (v >>> 32) != r.gen()) return;
             int chunk = (int) v;
             if (chunk >= p) return;
             if (!claims.compareAndSet(v, v + 1)) continue;
             try {
                 int start = (int) ((long) n * chunk / p), end = (int) ((long) n * (chunk + 1) / p);
-                if (start < end) t.run(worker, start, end);
+                if (start < end) r.task().run(worker, start, end);
             } catch (Throwable e) {
                 failure = e;
             } finally {
@@ -111,11 +121,10 @@ public final class Parallel implements AutoCloseable {
             }
             if (closed) return;
             seen = g;
-            // task, size and parts were written before generation; a stale read is harmless because a claim
-            // only succeeds while the region's generation is still current
-            RangeTask t = task;
-            int n = size, p = parts;
-            if (t != null) runClaims(id, g, t, n, p);
+            // the region read here may already be a later one than generation g (or null between regions): its
+            // own generation, not g, is what its claims are checked against
+            Region r = region;
+            if (r != null) runClaims(id, r);
         }
     }
 

@@ -38,6 +38,34 @@ class ParallelTest {
         }
     }
 
+    /**
+     * Regions of 2 chunks followed by regions of more, with more threads than the machine has cores, so workers are
+     * preempted between seeing a region and claiming from it: each chunk of each region must run exactly once, and
+     * before forRange returns. (A worker that read the next region's task and chunk count against the old claims
+     * counter used to run a chunk of the next region ahead of time and end it early.)
+     */
+    @Test
+    void aWorkerLateForOneRegionNeverRunsOrEndsTheNext() {
+        for (int threads : new int[] {3, 4}) {
+            try (Parallel pool = new Parallel(threads)) {
+                for (int call = 0; call < 200_000; call++) {
+                    int n = call % 2 == 0 ? 2 : threads + rnd.nextInt(3);
+                    int work = rnd.nextInt(64);
+                    AtomicIntegerArray hits = new AtomicIntegerArray(n);
+                    pool.forRange(n, (worker, start, end) -> {
+                        for (int i = start; i < end; i++) hits.incrementAndGet(i);
+                        for (int k = 0; k < work; k++) Thread.onSpinWait(); // uneven chunks: some threads lag into the next region
+                    });
+                    for (int i = 0; i < n; i++) {
+                        if (hits.get(i) != 1) {
+                            org.junit.jupiter.api.Assertions.fail("call " + call + ", index " + i + " of " + n + " ran " + hits.get(i) + " times, threads " + threads + " (seed " + seed + ")");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void exceptionsPropagateFromWorkersAndCallerAndThePoolStaysUsable() {
         try (Parallel pool = new Parallel(3)) {
