@@ -19,13 +19,14 @@ public final class Main {
         System.exit(commandLine().execute(args));
     }
 
-    /** Exit codes: 2 a caller's mistake, 4 a model file that cannot be used, 1 an internal fault (a bug). */
-    static final int EXIT_USAGE = 2, EXIT_BAD_MODEL_FILE = 4, EXIT_INTERNAL = 1;
+    /** Exit codes: 2 a caller's mistake, 4 a model file that cannot be used, 5 an I/O fault, 1 an internal fault (a bug). */
+    static final int EXIT_USAGE = 2, EXIT_BAD_MODEL_FILE = 4, EXIT_IO = 5, EXIT_INTERNAL = 1;
 
     /**
      * The command line as main runs it. Errors by kind: a caller's mistake is one line and exit code 2; a model file
-     * that cannot be used names the file and the fault, exit code 4; anything else is a fault in leap4j: the stack
-     * trace, a line saying so, exit code 1.
+     * that cannot be used names the file and the fault, exit code 4; a file or disk that cannot be read or written is
+     * one line with the system's message, exit code 5; anything else is a fault in leap4j: the stack trace, a line
+     * saying so, exit code 1.
      */
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
@@ -34,9 +35,15 @@ public final class Main {
                 cmd.getErr().println("leap4j: cannot use the model: " + ex.getMessage());
                 return EXIT_BAD_MODEL_FILE;
             }
-            if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException) {
+            if (ex instanceof IllegalArgumentException) {
                 cmd.getErr().println("leap4j: " + ex.getMessage());
                 return EXIT_USAGE;
+            }
+            if (ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException) {
+                // a file or disk that could not be read or written: the system's own message names the path
+                Throwable io = ex instanceof java.io.UncheckedIOException u ? u.getCause() : ex;
+                cmd.getErr().println("leap4j: I/O error: " + io.getClass().getSimpleName() + ": " + io.getMessage());
+                return EXIT_IO;
             }
             ex.printStackTrace(cmd.getErr());
             cmd.getErr().println("leap4j: internal error (a fault in leap4j, not in the input); the stack trace above shows where");

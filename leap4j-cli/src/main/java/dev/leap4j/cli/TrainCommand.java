@@ -148,7 +148,8 @@ final class TrainCommand implements Callable<Integer> {
             Trainer.Result r = Trainer.run(settings, s, t, texts, out, resume, th, progress, probe);
             System.err.println();
             System.out.printf(Locale.ROOT, "trained %d steps; model folder: %s%n", r.steps(), r.modelDir());
-        } catch (IllegalStateException e) {
+        } catch (dev.leap4j.train.TrainingStoppedException e) {
+            // only a deliberate stop is exit 3; any other exception is a fault in leap4j and goes to Main's handler
             System.err.println();
             System.err.println("leap4j: training stopped: " + e.getMessage());
             return 3;

@@ -112,6 +112,16 @@ class EmbedCommandTest {
     }
 
     @Test
+    void aFileThatCannotBeWrittenIsAnIoErrorWithItsOwnExitCode() throws IOException {
+        Path in = input("hello\n".getBytes(StandardCharsets.UTF_8));
+        Path out = tmp.resolve("no-such-folder").resolve("out.jsonl");
+        Run r = run("embed", "--model", "all-minilm-l6-v2", "--input", in.toString(), "--output", out.toString());
+        assertEquals(5, r.code(), r.err());
+        assertTrue(r.err().startsWith("leap4j: I/O error: NoSuchFileException: ") && r.err().contains(out.toString()), r.err());
+        assertTrue(!r.err().contains("\tat "), "one line, no stack trace: " + r.err());
+    }
+
+    @Test
     void anEmptyOrBlankLineIsRefusedNamingItAndNothingIsWritten() throws IOException {
         Path out = tmp.resolve("blank.jsonl");
         for (String text : List.of("first\n\nthird\n", "first\n  \t\nthird\n")) {

@@ -99,7 +99,7 @@ public final class Trainer {
                     LeapLoss.Terms terms = runner.lossAndGradients(batch, idx, step, ckptFile);
                     double norm = opt.gradientNorm();
                     if (!Double.isFinite(norm)) {
-                        throw new IllegalStateException("gradient is not finite at step " + step + "; stopped without writing a checkpoint"
+                        throw new TrainingStoppedException("gradient is not finite at step " + step + "; stopped without writing a checkpoint"
                                 + lastCheckpointNote(ckptFile) + ". Lower --lr or check the models and data.");
                     }
                     double lr = opt.learningRate(step);
@@ -263,7 +263,7 @@ public final class Trainer {
             if (proj != null) for (int i = 0; i < proj.length; i++) projD[i] = proj[i];
             LeapLoss.Terms terms = LeapLoss.compute(ls, sD, tl, tl[teacherLayers], projD, dsD, dprojD);
             if (!terms.finite()) {
-                throw new IllegalStateException(String.format(java.util.Locale.ROOT,
+                throw new TrainingStoppedException(String.format(java.util.Locale.ROOT,
                         "loss is not finite at step %d (final %s, inter %s, exit %s, contrast %s); stopped without writing a checkpoint%s. Lower --lr or check the models and data.",
                         step, terms.fin(), terms.inter(), terms.exit(), terms.contrast(), lastCheckpointNote(ckptFile)));
             }

@@ -176,7 +176,7 @@ class TrainerTest {
     void nanLossStopsWithAClearMessageAndKeepsTheCheckpoint() throws IOException {
         Path out = root.resolve("nan");
         // a learning rate of 1e30 overflows the weights after the first update
-        IllegalStateException e = assertThrows(IllegalStateException.class,
+        TrainingStoppedException e = assertThrows(TrainingStoppedException.class,
                 () -> TinyRun.train(root, out, TinyRun.settings(6, 1, 1e30), false, 2, TrainListener.NONE));
         assertTrue(e.getMessage().contains("not finite") && e.getMessage().contains("intact"), e.getMessage());
         Checkpoint.State st = Checkpoint.read(Checkpoint.file(out));
