@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class RuntimeCheck {
     private static final System.Logger LOG = System.getLogger("dev.leap4j");
-    private static final AtomicBoolean WARNED = new AtomicBoolean();
+    // the JVM's flags cannot change while it runs: one look per JVM, not one per engine
+    private static final AtomicBoolean CHECKED = new AtomicBoolean();
 
     private RuntimeCheck() {}
 
@@ -31,8 +32,9 @@ public final class RuntimeCheck {
 
     /** Logs once per JVM when {@link #slowPathReasons()} finds anything. */
     public static void warnIfSlowPath() {
+        if (!CHECKED.compareAndSet(false, true)) return;
         List<String> reasons = slowPathReasons();
-        if (reasons.isEmpty() || !WARNED.compareAndSet(false, true)) return;
+        if (reasons.isEmpty()) return;
         LOG.log(System.Logger.Level.WARNING, "leap4j will run about 30x slower than it should: " + String.join("; ", reasons)
                 + ". The Vector API needs the C2 compiler: remove -XX:TieredStopAtLevel / -Xint (Spring Boot's spring-boot:run "
                 + "adds -XX:TieredStopAtLevel=1 unless the plugin sets <optimizedLaunch>false</optimizedLaunch>)");

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.leap4j.api.Texts;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -64,7 +65,7 @@ final class RequestReader {
     /** OpenAI's POST /v1/embeddings, plus the theta, depth, truncate and prompt_name extensions. */
     EmbedRequest openAi(JsonNode root) {
         rejectUnknown(root, OPENAI_FIELDS);
-        List<String> texts = texts(root, "input", false);
+        List<String> texts = texts(root, "input");
         optionalString(root, "model");
         optionalString(root, "user");
         EmbedRequest.EncodingFormat encoding = EmbedRequest.EncodingFormat.FLOAT;
@@ -83,7 +84,7 @@ final class RequestReader {
     /** Text Embeddings Inference's POST /embed, plus the theta and depth extensions. */
     EmbedRequest tei(JsonNode root) {
         rejectUnknown(root, TEI_FIELDS);
-        List<String> texts = texts(root, "inputs", true);
+        List<String> texts = texts(root, "inputs");
         Boolean normalize = optionalBoolean(root, "normalize");
         String direction = optionalString(root, "truncation_direction");
         if (direction != null && !direction.equals("Right")) {
@@ -103,12 +104,12 @@ final class RequestReader {
         }
     }
 
-    private List<String> texts(JsonNode root, String field, boolean allowEmptyString) {
+    private List<String> texts(JsonNode root, String field) {
         JsonNode in = root.get(field);
         if (in == null || in.isNull()) throw ApiException.badRequest(field, "'" + field + "' is required: a string or an array of strings");
         List<String> out = new ArrayList<>();
         if (in.isTextual()) {
-            out.add(checkText(in.textValue(), field, allowEmptyString));
+            out.add(checkText(in.textValue(), field));
             return out;
         }
         if (!in.isArray()) throw ApiException.badRequest(field, "'" + field + "' must be a string or an array of strings, got " + kind(in));
@@ -123,22 +124,18 @@ final class RequestReader {
                 throw ApiException.badRequest(name, "'" + name + "' is a token id or token array; this server takes text only");
             }
             if (!e.isTextual()) throw ApiException.badRequest(name, "'" + name + "' must be a string, got " + kind(e));
-            out.add(checkText(e.textValue(), name, allowEmptyString));
+            out.add(checkText(e.textValue(), name));
         }
         return out;
     }
 
-    /** JSON escapes can spell unpaired UTF-16 surrogates, which are not text and which the tokenizer cannot take. */
-    private static String checkText(String s, String name, boolean allowEmpty) {
-        if (s.isEmpty() && !allowEmpty) throw ApiException.badRequest(name, "'" + name + "' must not be an empty string");
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                throw ApiException.badRequest(name, String.format(Locale.ROOT, "'%s' has an unpaired UTF-16 surrogate \\u%04x at character %d", name, (int) c, i));
-            }
-        }
+    /**
+     * The one rule every entry point applies ({@link Texts#refusal}): an empty or blank text, or one with an unpaired
+     * UTF-16 surrogate (JSON escapes can spell one), is a 400 naming the input, on both endpoints.
+     */
+    private static String checkText(String s, String name) {
+        String reason = Texts.refusal(s);
+        if (reason != null) throw ApiException.badRequest(name, "'" + name + "' " + reason);
         return s;
     }
 
