@@ -46,7 +46,7 @@ embed() { # MODEL_DIR OUT
 compare() { # NAME DIRECTION MODEL_DIR JSONL
   local before after
   before=$(wc -l <"$results")
-  if ! "$py" scripts/st_roundtrip.py compare --model "$3" --texts "$texts" --leap4j "$4" \
+  if ! "$py" bench/python/st_roundtrip.py compare --model "$3" --texts "$texts" --leap4j "$4" \
       --name "$1" --direction "$2" --results "$results"; then
     status=1
     after=$(wc -l <"$results")
@@ -64,7 +64,7 @@ forward() { # NAME DIR
 backward() { # NAME DIR
   local d="ST -> leap4j" saved="$work/$(echo "$1" | tr -c 'A-Za-z0-9.-' _).st"
   echo "== $1, $d: SentenceTransformer($2).save($saved)"
-  if ! "$py" scripts/st_roundtrip.py save "$2" "$saved"; then fail_row "$1" "$d" "sentence-transformers save failed"; return; fi
+  if ! "$py" bench/python/st_roundtrip.py save "$2" "$saved"; then fail_row "$1" "$d" "sentence-transformers save failed"; return; fi
   embed "$saved" "$saved.jsonl" || { fail_row "$1" "$d" "leap4j embed exit $?"; return; }
   compare "$1" "$d" "$saved" "$saved.jsonl"
 }
@@ -85,7 +85,7 @@ for m in e5-small-v2 bge-small-en-v1.5 all-minilm-l6-v2; do
 done
 
 echo
-"$py" scripts/st_roundtrip.py table "$results"
+"$py" bench/python/st_roundtrip.py table "$results"
 echo
 echo "command: $invocation"
 [ "$status" -eq 0 ] && echo "all round trips pass" || echo "ROUND TRIP FAILED"

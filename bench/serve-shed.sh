@@ -6,5 +6,5 @@
 #   bench/serve-shed.sh [--model e5-small-v2] [--floor-depth 10] [--target-ms 200] [--step-seconds 20] [--multipliers 0.5,1,1.5,2,3] [--threads N]
 set -euo pipefail
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg); CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(grep -o 'avx512[a-z]*\|avx2' /proc/cpuinfo | sort -u | tr '\n' ' ')"
-"$(dirname "$0")/server-harness.sh" dev.leap4j.serve.ShedLoadHarness "$@"
+"$(dirname "$0")/harness.sh" dev.leap4j.serve.ShedLoadHarness "$@"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

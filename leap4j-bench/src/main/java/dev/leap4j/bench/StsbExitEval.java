@@ -1,3 +1,5 @@
+package dev.leap4j.bench;
+
 // STS-B quality and early-exit behaviour of one model folder, from a single full-depth trace (exits replayed
 // exactly), plus a batch-1 timing of early exit vs full depth. A benchmark harness, not a test.
 // Run: java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \

@@ -1,7 +1,7 @@
 """ONNX Runtime's side of bench/cli-latency.sh: embed a text file line by line at batch 1, like `leap4j embed
 --batch-size 1`: tokenize (Hugging Face tokenizers, the model's tokenizer.json), run the ONNX graph (optimisation
 level ALL, intra-op threads = THREADS, inter-op 1), pool (mean or CLS) and normalise, write one JSON line per input.
-usage: python3 scripts/ort_embed.py MODEL.onnx TOKENIZER.json mean|cls THREADS INPUT OUTPUT
+usage: python3 bench/python/ort_embed.py MODEL.onnx TOKENIZER.json mean|cls THREADS INPUT OUTPUT   (OUTPUT - is stdout)
 """
 import json
 import sys
@@ -22,7 +22,7 @@ def main():
     tok = Tokenizer.from_file(tok_path)
     tok.no_padding()
     tok.enable_truncation(512)
-    with open(inp, encoding="utf-8") as f, open(out, "w", encoding="utf-8") as w:
+    with open(inp, encoding="utf-8") as f, (sys.stdout if out == "-" else open(out, "w", encoding="utf-8")) as w:
         for line in f:
             enc = tok.encode(line.rstrip("\n"))
             ids = np.asarray([enc.ids], dtype=np.int64)

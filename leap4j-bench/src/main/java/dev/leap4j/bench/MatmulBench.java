@@ -1,3 +1,5 @@
+package dev.leap4j.bench;
+
 // Per-kernel matmul speed on one thread, in GFLOP/s: the four matmuls of a
 // MiniLM/BGE/E5-small layer (hidden 384, intermediate 1536) at the row counts of a 13-token input, a 57-token input
 // and a batch of 32 sentences of about 12 tokens. A benchmark harness, not a test (docs/BENCHMARKS.md).

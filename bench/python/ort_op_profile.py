@@ -2,7 +2,7 @@
 graph (optimisation level ALL, intra-op threads 1) on one input of T tokens with ONNX Runtime's profiler on, then
 prints the median time per call of each kind of node, and GFLOP/s for the products with a weight matrix, whose
 shapes are those of MatmulBench's rows at M = T (query, key and value are three 384 x 384 products here).
-usage: python3 scripts/ort_op_profile.py MODEL.onnx T [RUNS]
+usage: python3 bench/python/ort_op_profile.py MODEL.onnx T [RUNS]
 """
 import json
 import os

@@ -1,3 +1,5 @@
+package dev.leap4j.bench;
+
 // Training throughput: tokens/s of one forward + backward step (batch 32, max length 64, Wikipedia sentences) on a
 // model folder, for the given thread counts. A benchmark harness, not a test.
 // Run: java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \

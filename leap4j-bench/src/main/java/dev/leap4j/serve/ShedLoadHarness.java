@@ -159,7 +159,7 @@ public final class ShedLoadHarness {
                 if (r.statusCode() != 200) return new Answer(r.statusCode(), nanos, 0, false, null);
                 try {
                     JsonNode d = JSON.readTree(r.body()).get("data").get(0);
-                    return new Answer(200, nanos, d.get("served_depth").intValue(), d.get("shed").booleanValue(), Loopback.fromBase64(d.get("embedding").asText()));
+                    return new Answer(200, nanos, d.get("served_depth").intValue(), d.get("shed").booleanValue(), fromBase64(d.get("embedding").asText()));
                 } catch (Exception x) {
                     return new Answer(-1, nanos, 0, false, null);
                 }
@@ -220,5 +220,13 @@ public final class ShedLoadHarness {
             }
         }
         return out;
+    }
+
+    /** The server's base64 encoding: little-endian float32, as OpenAI's encoding_format=base64. */
+    static float[] fromBase64(String s) {
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(java.util.Base64.getDecoder().decode(s)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        float[] v = new float[bb.remaining() / 4];
+        for (int i = 0; i < v.length; i++) v[i] = bb.getFloat();
+        return v;
     }
 }

@@ -20,8 +20,9 @@ import java.util.Locale;
  * One engine's side of the engine benchmark: leap4j or ONNX Runtime (optimisation level ALL, intra-op threads =
  * threads under test) on the same ONNX file, alone in this JVM, so neither engine's worker threads compete with the
  * other's. bench/engine.sh starts one process per (model, threads, engine) and alternates the engines over repeats.
- * Measures batch-1 latency for a 13-token and a 58-token text (median, p99), batch-32 throughput on STS-B
- * sentences, and, for leap4j, the cost of exit monitoring. Tokenization is outside the timed region for both.
+ * Measures batch 1 on a 13-token and a 58-token text over one block of consecutive calls (the marginal time per
+ * input as {@link PerInputTime} defines it, and the median and p99 of the same calls), batch-32 throughput on STS-B
+ * sentences, and, for leap4j, the cost of exit monitoring (full and monitored calls alternated, after the block). Tokenization is outside the timed region for both.
  * Prints one {@code RESULT key=value ...} line per measurement for the script to aggregate.
  * Usage: EngineBenchmark MODEL THREADS leap4j|ort
  */
@@ -42,7 +43,7 @@ public final class EngineBenchmark {
         Engine engine = Engine.valueOf(args[2].toUpperCase(Locale.ROOT));
         List<String> sts = stsSentences(Path.of("../shared/data/stsb/derived/sts-test.tsv"), 512);
         BuiltinModel b = BuiltinModel.byName(name);
-        ModelFolder f = ModelFolder.load(b.folder(Path.of("target/model-cache")));
+        ModelFolder f = ModelFolder.load(b.folder(dev.leap4j.api.Defaults.cacheDir()));
         String tag = String.format(Locale.ROOT, "model=%s threads=%d engine=%s", name, threads, engine.name().toLowerCase(Locale.ROOT));
         // the tokenizer lives in the encoder; for ONNX Runtime it is used only to prepare the ids, before any timing
         try (EarlyExitEncoder enc = new EarlyExitEncoder(f, engine == Engine.LEAP4J ? threads : 1);
@@ -50,18 +51,17 @@ public final class EngineBenchmark {
             for (String text : List.of(SHORT, LONG)) {
                 TokenizedText t = enc.tokenize(text);
                 List<TokenizedText> one = List.of(t);
-                double[] ms;
+                Run full = engine == Engine.LEAP4J ? () -> enc.embedTokens(one, ExitPolicy.fullDepth()) : () -> ort.run(t.ids());
+                Block block = consecutive(ROUNDS, ROUNDS / 5, full);
+                System.out.printf(Locale.ROOT, "RESULT %s case=b1-%d ms_per_input=%.4f p50=%.4f p99=%.4f%n", tag, t.length(),
+                        PerInputTime.marginalMs(block.done(), 0, ROUNDS), PerInputTime.median(block.ms()), PerInputTime.p99(block.ms()));
                 if (engine == Engine.LEAP4J) {
                     ExitPolicy monitorOnly = new ExitPolicy(1.0, 1, 1);
-                    double[][] r = alternate(ROUNDS, ROUNDS / 5,
-                            () -> enc.embedTokens(one, ExitPolicy.fullDepth()),
+                    // alternated call by call, so drift hits both sides alike
+                    double[][] r = alternate(ROUNDS / 4, ROUNDS / 20, full,
                             () -> { List<Embedding> e = enc.embedTokens(one, monitorOnly); if (e.get(0).exitLayer() != f.config().numLayers()) throw new IllegalStateException("exited"); });
-                    ms = r[0];
-                    System.out.printf(Locale.ROOT, "RESULT %s case=monitor%d ratio=%.4f%n", tag, t.length(), median(r[1]) / median(r[0]));
-                } else {
-                    ms = alternate(ROUNDS, ROUNDS / 5, () -> ort.run(t.ids()))[0];
+                    System.out.printf(Locale.ROOT, "RESULT %s case=monitor%d ratio=%.4f%n", tag, t.length(), PerInputTime.median(r[1]) / PerInputTime.median(r[0]));
                 }
-                System.out.printf(Locale.ROOT, "RESULT %s case=b1-%d p50=%.4f p99=%.4f%n", tag, t.length(), median(ms), p99(ms));
             }
             List<TokenizedText> tok = enc.tokenizer().encodeAll(sts);
             List<List<TokenizedText>> batches = new ArrayList<>();
@@ -72,12 +72,30 @@ public final class EngineBenchmark {
             double[] pass = engine == Engine.LEAP4J
                     ? alternate(6, 2, () -> { for (var bt : batches) enc.embedTokens(bt, ExitPolicy.fullDepth()); })[0]
                     : alternate(6, 2, () -> { for (var ob : ortBatches) ort.runBatch(ob[0], ob[1]); })[0];
-            System.out.printf(Locale.ROOT, "RESULT %s case=b32 sent_per_s=%.1f%n", tag, batches.size() * 32 / (median(pass) / 1000));
+            System.out.printf(Locale.ROOT, "RESULT %s case=b32 sent_per_s=%.1f%n", tag, batches.size() * 32 / (PerInputTime.median(pass) / 1000));
         }
     }
 
     interface Run {
         void run() throws Exception;
+    }
+
+    /** Per-call times (ms) of one run of consecutive calls, and when each call was done (done[0] is the start). */
+    record Block(double[] ms, long[] done) {
+    }
+
+    /** `rounds` consecutive calls after `warm` untimed ones: the block behind both the marginal time and the percentiles. */
+    static Block consecutive(int rounds, int warm, Run run) throws Exception {
+        for (int i = 0; i < warm; i++) run.run();
+        double[] ms = new double[rounds];
+        long[] done = new long[rounds + 1];
+        done[0] = System.nanoTime();
+        for (int i = 0; i < rounds; i++) {
+            run.run();
+            done[i + 1] = System.nanoTime();
+            ms[i] = (done[i + 1] - done[i]) / 1e6;
+        }
+        return new Block(ms, done);
     }
 
     /** Times each run `rounds` times after `warm` untimed rounds, interleaved; returns milliseconds per run. */
@@ -105,18 +123,6 @@ public final class EngineBenchmark {
             }
         }
         return new long[][][]{ids, mask};
-    }
-
-    static double median(double[] a) {
-        double[] s = a.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
-
-    static double p99(double[] a) {
-        double[] s = a.clone();
-        Arrays.sort(s);
-        return s[Math.min(s.length - 1, (int) Math.ceil(0.99 * s.length) - 1)];
     }
 
     static List<String> stsSentences(Path tsv, int n) throws Exception {

@@ -3,7 +3,7 @@ same batches (the first 4 x 32 lines of SENTENCES_TXT, max length 64; tokens cou
 work: hidden states of every layer mean-pooled, a fixed random gradient on each pooled state, all parameter
 gradients except the word embeddings (frozen, as in leap4j's trainer); no optimizer step. Median of 3 steps after a
 warm-up step, eager mode, CPU.
-usage: python3 scripts/torch_train_throughput.py MODEL_DIR SENTENCES_TXT [THREADS ...]
+usage: python3 bench/python/torch_train_throughput.py MODEL_DIR SENTENCES_TXT [THREADS ...]
 """
 import statistics
 import sys

@@ -1,0 +1,164 @@
+package dev.leap4j.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.StringJoiner;
+import java.util.TreeSet;
+
+/**
+ * The tables of docs/BENCHMARKS.md from the raw outputs the bench scripts keep: lines
+ * {@code RESULT model=M threads=T engine=leap4j|ort case=C key=value ... repeat=R}, one per process and
+ * measurement. Each cell is the median over repeats ({@link PerInputTime#median}), with the repeats themselves in
+ * brackets so a reader sees the spread; ratios are of the medians.
+ * Usage: BenchTables engine RAW | cli RAW | agree ENGINE_RAW CLI_RAW
+ */
+public final class BenchTables {
+    private BenchTables() {
+    }
+
+    /** One measurement line of a raw output. */
+    record Result(String model, int threads, String engine, String kase, Map<String, Double> values) {
+        static Result parse(String line) {
+            Map<String, String> kv = new LinkedHashMap<>();
+            for (String field : line.trim().split("\\s+")) {
+                int eq = field.indexOf('=');
+                if (eq > 0) kv.put(field.substring(0, eq), field.substring(eq + 1));
+            }
+            Map<String, Double> values = new LinkedHashMap<>();
+            for (var e : kv.entrySet())
+                if (!Set.of("model", "threads", "engine", "case", "repeat").contains(e.getKey())) values.put(e.getKey(), Double.parseDouble(e.getValue()));
+            return new Result(kv.get("model"), Integer.parseInt(kv.get("threads")), kv.get("engine"), kv.get("case"), values);
+        }
+
+        String config() {
+            return model + " " + threads;
+        }
+    }
+
+    public static void main(String[] args) throws IOException {
+        String out = switch (args.length > 0 ? args[0] : "") {
+            case "engine" -> engineTable(read(Path.of(args[1])));
+            case "cli" -> cliTable(read(Path.of(args[1])));
+            case "agree" -> agreement(read(Path.of(args[1])), read(Path.of(args[2])));
+            default -> throw new IllegalArgumentException("usage: BenchTables engine RAW | cli RAW | agree ENGINE_RAW CLI_RAW");
+        };
+        System.out.print(out);
+    }
+
+    static List<Result> read(Path raw) throws IOException {
+        List<Result> out = new ArrayList<>();
+        for (String line : Files.readAllLines(raw, StandardCharsets.UTF_8)) if (line.startsWith("RESULT ")) out.add(Result.parse(line));
+        return out;
+    }
+
+    /** Every value of {@code key} for (config, engine, case), in file order (one per repeat). */
+    static double[] values(List<Result> rs, String config, String engine, String kase, String key) {
+        return rs.stream().filter(r -> r.config().equals(config) && r.engine().equals(engine) && r.kase().equals(kase) && r.values().containsKey(key))
+                .mapToDouble(r -> r.values().get(key)).toArray();
+    }
+
+    static Set<String> configs(List<Result> rs) {
+        Set<String> out = new LinkedHashSet<>();
+        for (Result r : rs) out.add(r.config());
+        return out;
+    }
+
+    /** The batch-1 token counts measured for a config, ascending. */
+    static Set<Integer> tokenCounts(List<Result> rs, String config) {
+        Set<Integer> out = new TreeSet<>();
+        for (Result r : rs) if (r.config().equals(config) && r.kase().startsWith("b1-")) out.add(Integer.parseInt(r.kase().substring(3)));
+        return out;
+    }
+
+    /** "median (r1 r2 r3)", or "-" when nothing was measured. */
+    static String withRepeats(double[] v, String fmt) {
+        if (v.length == 0) return "-";
+        StringJoiner j = new StringJoiner(" ", " (", ")");
+        for (double x : v) j.add(String.format(Locale.ROOT, fmt, x));
+        return String.format(Locale.ROOT, fmt, PerInputTime.median(v)) + (v.length > 1 ? j.toString() : "");
+    }
+
+    static String ratio(double[] a, double[] b) {
+        return a.length == 0 || b.length == 0 ? "-" : String.format(Locale.ROOT, "%.2fx", PerInputTime.median(a) / PerInputTime.median(b));
+    }
+
+    static String engineTable(List<Result> rs) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| model | threads | case | leap4j ms/input (repeats) | leap4j p50 / p99 ms | ORT ms/input (repeats) | ORT p50 / p99 ms | leap4j / ORT |\n");
+        sb.append("|---|---|---|---|---|---|---|---|\n");
+        for (String cfg : configs(rs)) {
+            String[] mt = cfg.split(" ");
+            for (int n : tokenCounts(rs, cfg)) {
+                String k = "b1-" + n;
+                double[] l = values(rs, cfg, "leap4j", k, "ms_per_input"), o = values(rs, cfg, "ort", k, "ms_per_input");
+                sb.append(String.format(Locale.ROOT, "| %s | %s | batch 1, %d tokens | %s | %s | %s | %s | %s |%n", mt[0], mt[1], n,
+                        withRepeats(l, "%.2f"), percentiles(rs, cfg, "leap4j", k), withRepeats(o, "%.2f"), percentiles(rs, cfg, "ort", k), ratio(l, o)));
+            }
+            double[] l = values(rs, cfg, "leap4j", "b32", "sent_per_s"), o = values(rs, cfg, "ort", "b32", "sent_per_s");
+            if (l.length + o.length > 0)
+                sb.append(String.format(Locale.ROOT, "| %s | %s | batch 32, sentences/s | %s | | %s | | %s throughput |%n", mt[0], mt[1],
+                        withRepeats(l, "%.0f"), withRepeats(o, "%.0f"), ratio(l, o)));
+        }
+        sb.append('\n');
+        for (String cfg : configs(rs)) {
+            String[] mt = cfg.split(" ");
+            for (int n : tokenCounts(rs, cfg)) {
+                double[] m = values(rs, cfg, "leap4j", "monitor" + n, "ratio");
+                if (m.length > 0) sb.append(String.format(Locale.ROOT, "monitoring on / off, %s, %s thread(s), %d tokens: %s%n", mt[0], mt[1], n, withRepeats(m, "%.3f")));
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String percentiles(List<Result> rs, String cfg, String engine, String kase) {
+        double[] p50 = values(rs, cfg, engine, kase, "p50"), p99 = values(rs, cfg, engine, kase, "p99");
+        return p50.length == 0 ? "-" : String.format(Locale.ROOT, "%.2f / %.2f", PerInputTime.median(p50), PerInputTime.median(p99));
+    }
+
+    static String cliTable(List<Result> rs) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| model | threads | input | leap4j embed ms/input (repeats) | ONNX Runtime (Python) ms/input (repeats) | leap4j / ORT |\n");
+        sb.append("|---|---|---|---|---|---|\n");
+        for (String cfg : configs(rs)) {
+            String[] mt = cfg.split(" ");
+            for (int n : tokenCounts(rs, cfg)) {
+                double[] l = values(rs, cfg, "leap4j", "b1-" + n, "ms_per_input"), o = values(rs, cfg, "ort", "b1-" + n, "ms_per_input");
+                sb.append(String.format(Locale.ROOT, "| %s | %s | %d tokens | %s | %s | %s |%n", mt[0], mt[1], n, withRepeats(l, "%.2f"), withRepeats(o, "%.2f"), ratio(l, o)));
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * leap4j's time per input inside a whole command against the engine's alone, for the cases both measured. The
+     * command does the engine's work plus tokenization and JSON output, so its time can only be the larger; a
+     * command median below every engine repeat is a contradiction, and one of the two measurements is wrong.
+     */
+    static String agreement(List<Result> engine, List<Result> cli) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| model | threads | tokens | engine ms/input | `leap4j embed` ms/input | command - engine | verdict |\n");
+        sb.append("|---|---|---|---|---|---|---|\n");
+        for (String cfg : configs(cli)) {
+            String[] mt = cfg.split(" ");
+            for (int n : tokenCounts(cli, cfg)) {
+                double[] e = values(engine, cfg, "leap4j", "b1-" + n, "ms_per_input"), c = values(cli, cfg, "leap4j", "b1-" + n, "ms_per_input");
+                if (e.length == 0 || c.length == 0) continue;
+                double em = PerInputTime.median(e), cm = PerInputTime.median(c);
+                double lowest = java.util.Arrays.stream(e).min().orElseThrow();
+                String verdict = cm < lowest ? "CONTRADICTION: the command is faster than the engine inside it" : "consistent";
+                sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %+.2f ms | %s |%n", mt[0], mt[1], n,
+                        withRepeats(e, "%.2f"), withRepeats(c, "%.2f"), cm - em, verdict));
+            }
+        }
+        return sb.toString();
+    }
+}
