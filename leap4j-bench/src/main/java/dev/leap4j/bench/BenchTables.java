@@ -19,7 +19,7 @@ import java.util.TreeSet;
  * {@code RESULT model=M threads=T engine=leap4j|ort case=C key=value ... repeat=R}, one per process and
  * measurement. Each cell is the median over repeats ({@link PerInputTime#median}), with the repeats themselves in
  * brackets so a reader sees the spread; ratios are of the medians.
- * Usage: BenchTables engine RAW | cli RAW | agree ENGINE_RAW CLI_RAW
+ * Usage: BenchTables engine RAW | cli RAW | train RAW | agree ENGINE_RAW CLI_RAW
  */
 public final class BenchTables {
     private BenchTables() {
@@ -49,7 +49,8 @@ public final class BenchTables {
             case "engine" -> engineTable(read(Path.of(args[1])));
             case "cli" -> cliTable(read(Path.of(args[1])));
             case "agree" -> agreement(read(Path.of(args[1])), read(Path.of(args[2])));
-            default -> throw new IllegalArgumentException("usage: BenchTables engine RAW | cli RAW | agree ENGINE_RAW CLI_RAW");
+            case "train" -> trainTable(read(Path.of(args[1])));
+            default -> throw new IllegalArgumentException("usage: BenchTables engine RAW | cli RAW | train RAW | agree ENGINE_RAW CLI_RAW");
         };
         System.out.print(out);
     }
@@ -134,6 +135,23 @@ public final class BenchTables {
                 double[] l = values(rs, cfg, "leap4j", "b1-" + n, "ms_per_input"), o = values(rs, cfg, "ort", "b1-" + n, "ms_per_input");
                 sb.append(String.format(Locale.ROOT, "| %s | %s | %d tokens | %s | %s | %s |%n", mt[0], mt[1], n, withRepeats(l, "%.2f"), withRepeats(o, "%.2f"), ratio(l, o)));
             }
+        }
+        return sb.toString();
+    }
+
+    /** Training tokens/s per thread count: leap4j, PyTorch SDPA and eager, with repeats, spread and the two ratios. */
+    static String trainTable(List<Result> rs) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| model | threads | leap4j tokens/s (repeats) | PyTorch SDPA tokens/s (repeats) | PyTorch eager tokens/s (repeats) | largest spread | leap4j / SDPA | leap4j / eager |\n");
+        sb.append("|---|---|---|---|---|---|---|---|\n");
+        for (String cfg : configs(rs)) {
+            String[] mt = cfg.split(" ");
+            double[] l = values(rs, cfg, "leap4j", "train", "tokens_per_s"), sd = values(rs, cfg, "torch-sdpa", "train", "tokens_per_s"),
+                    ea = values(rs, cfg, "torch-eager", "train", "tokens_per_s");
+            double spread = 0;
+            for (double[] v : List.of(l, sd, ea)) if (v.length > 0) spread = Math.max(spread, PerInputTime.spread(v));
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %.0f%% | %s | %s |%n", mt[0], mt[1], withRepeats(l, "%.0f"),
+                    withRepeats(sd, "%.0f"), withRepeats(ea, "%.0f"), 100 * spread, ratio(l, sd), ratio(l, ea)));
         }
         return sb.toString();
     }

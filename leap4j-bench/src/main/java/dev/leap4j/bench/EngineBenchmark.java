@@ -70,8 +70,8 @@ public final class EngineBenchmark {
             for (var bt : batches) ortBatches.add(padded(bt));
             // ONNX Runtime gets each batch padded to its longest row, as a Java caller would feed it
             double[] pass = engine == Engine.LEAP4J
-                    ? alternate(6, 2, () -> { for (var bt : batches) enc.embedTokens(bt, ExitPolicy.fullDepth()); })[0]
-                    : alternate(6, 2, () -> { for (var ob : ortBatches) ort.runBatch(ob[0], ob[1]); })[0];
+                    ? alternate(4, 1, () -> { for (var bt : batches) enc.embedTokens(bt, ExitPolicy.fullDepth()); })[0]
+                    : alternate(4, 1, () -> { for (var ob : ortBatches) ort.runBatch(ob[0], ob[1]); })[0];
             System.out.printf(Locale.ROOT, "RESULT %s case=b32 sent_per_s=%.1f%n", tag, batches.size() * 32 / (PerInputTime.median(pass) / 1000));
         }
     }

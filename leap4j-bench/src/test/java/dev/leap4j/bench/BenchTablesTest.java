@@ -44,4 +44,18 @@ class BenchTablesTest {
         assertTrue(t.contains("| m | 2 | 13 | 2.30 (2.20 2.40) | 1.20 | -1.10 ms | CONTRADICTION"), t);
         assertTrue(t.contains("| m | 2 | 57 | 6.00 | 6.50 | +0.50 ms | consistent |"), t);
     }
+
+    @Test
+    void trainTableGivesTheLargestSpreadAndBothRatios() {
+        var rs = parse(
+                "RESULT model=e5 threads=2 engine=leap4j case=train tokens_per_s=1000 repeat=1",
+                "RESULT model=e5 threads=2 engine=torch-sdpa case=train tokens_per_s=800 repeat=1",
+                "RESULT model=e5 threads=2 engine=torch-eager case=train tokens_per_s=500 repeat=1",
+                "RESULT model=e5 threads=2 engine=leap4j case=train tokens_per_s=1100 repeat=2",
+                "RESULT model=e5 threads=2 engine=torch-sdpa case=train tokens_per_s=720 repeat=2",
+                "RESULT model=e5 threads=2 engine=torch-eager case=train tokens_per_s=500 repeat=2");
+        String t = BenchTables.trainTable(rs);
+        // medians 1050, 760, 500; spreads 9.5%, 10.5%, 0%
+        assertTrue(t.contains("| e5 | 2 | 1050 (1000 1100) | 760 (800 720) | 500 (500 500) | 11% | 1.38x | 2.10x |"), t);
+    }
 }
