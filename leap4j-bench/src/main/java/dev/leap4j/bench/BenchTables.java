@@ -19,7 +19,7 @@ import java.util.TreeSet;
  * {@code RESULT model=M threads=T engine=leap4j|ort case=C key=value ... repeat=R}, one per process and
  * measurement. Each cell is the median over repeats ({@link PerInputTime#median}), with the repeats themselves in
  * brackets so a reader sees the spread; ratios are of the medians.
- * Usage: BenchTables engine RAW | cli RAW | train RAW | agree ENGINE_RAW CLI_RAW
+ * Usage: BenchTables engine RAW | cli RAW | train RAW | noisy RAW | agree ENGINE_RAW CLI_RAW
  */
 public final class BenchTables {
     private BenchTables() {
@@ -50,7 +50,8 @@ public final class BenchTables {
             case "cli" -> cliTable(read(Path.of(args[1])));
             case "agree" -> agreement(read(Path.of(args[1])), read(Path.of(args[2])));
             case "train" -> trainTable(read(Path.of(args[1])));
-            default -> throw new IllegalArgumentException("usage: BenchTables engine RAW | cli RAW | train RAW | agree ENGINE_RAW CLI_RAW");
+            case "noisy" -> noisyTable(read(Path.of(args[1])), Runtime.getRuntime().availableProcessors());
+            default -> throw new IllegalArgumentException("usage: BenchTables engine RAW | cli RAW | train RAW | noisy RAW | agree ENGINE_RAW CLI_RAW");
         };
         System.out.print(out);
     }
@@ -78,6 +79,19 @@ public final class BenchTables {
         Set<Integer> out = new TreeSet<>();
         for (Result r : rs) if (r.config().equals(config) && r.kase().startsWith("b1-")) out.add(Integer.parseInt(r.kase().substring(3)));
         return out;
+    }
+
+    /** The cases measured for a config, in the order they first appear. */
+    static Set<String> caseNames(List<Result> rs, String config) {
+        Set<String> out = new LinkedHashSet<>();
+        for (Result r : rs) if (r.config().equals(config)) out.add(r.kase());
+        return out;
+    }
+
+    /** "b1-13" as "batch 1, 13 tokens"; "b32-57" as "batch 32, 57 tokens"; "b32" as "batch 32". */
+    static String describeCase(String k) {
+        String[] p = k.substring(1).split("-");
+        return "batch " + p[0] + (p.length > 1 ? ", " + p[1] + " tokens" : "");
     }
 
     /** "median (r1 r2 r3)", or "-" when nothing was measured. */
@@ -152,6 +166,40 @@ public final class BenchTables {
             for (double[] v : List.of(l, sd, ea)) if (v.length > 0) spread = Math.max(spread, PerInputTime.spread(v));
             sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %.0f%% | %s | %s |%n", mt[0], mt[1], withRepeats(l, "%.0f"),
                     withRepeats(sd, "%.0f"), withRepeats(ea, "%.0f"), 100 * spread, ratio(l, sd), ratio(l, ea)));
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Slowdown beside one CPU-bound neighbour against the slowdown the lost CPU share explains, per engine, thread
+     * count and case. Engines appear as E (alone) and E+hog (beside the neighbour). For batch 1 the slowdown is the
+     * ratio of times per input; for batch 32 the ratio of throughputs, alone over beside.
+     */
+    static String noisyTable(List<Result> rs, int cores) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| engine | model | threads | case | alone | beside a CPU hog | slowdown | explained by lost CPU share | verdict |\n");
+        sb.append("|---|---|---|---|---|---|---|---|---|\n");
+        for (String cfg : configs(rs)) {
+            String[] mt = cfg.split(" ");
+            int t = Integer.parseInt(mt[1]);
+            double fair = Math.min(t, cores) / (t * Math.min(1.0, (double) cores / (t + 1)));
+            for (String engine : List.of("leap4j", "ort")) {
+                List<String[]> cases = new ArrayList<>();
+                for (String k : caseNames(rs, cfg)) {
+                    if (k.startsWith("monitor")) continue;
+                    boolean perInput = values(rs, cfg, engine, k, "ms_per_input").length > 0;
+                    cases.add(new String[]{k, perInput ? "ms_per_input" : "sent_per_s", describeCase(k) + (perInput ? ", ms/input" : ", sentences/s")});
+                }
+                for (String[] c : cases) {
+                    double[] alone = values(rs, cfg, engine, c[0], c[1]), beside = values(rs, cfg, engine + "+hog", c[0], c[1]);
+                    if (alone.length == 0 || beside.length == 0) continue;
+                    double slow = PerInputTime.median(beside) / PerInputTime.median(alone);
+                    if (c[1].equals("sent_per_s")) slow = 1 / slow;
+                    String verdict = slow <= fair * 1.05 ? "within its share" : String.format(Locale.ROOT, "%.2fx beyond its share", slow / fair);
+                    sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %.2fx | %.2fx | %s |%n", engine, mt[0], t, c[2],
+                            withRepeats(alone, "%.2f"), withRepeats(beside, "%.2f"), slow, fair, verdict));
+                }
+            }
         }
         return sb.toString();
     }

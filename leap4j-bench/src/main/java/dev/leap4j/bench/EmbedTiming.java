@@ -5,7 +5,7 @@ package dev.leap4j.bench;
 //   java --add-modules jdk.incubator.vector -cp JAR:$(cat CLASSPATH_TXT) scripts/EmbedTiming.java MODEL THREADS LABEL TEXTS_TXT
 import dev.leap4j.api.*;
 import dev.leap4j.exit.*;
-import dev.leap4j.model.*;
+import dev.leap4j.load.ModelLocator;
 import java.nio.file.*;
 import java.util.*;
 

@@ -3,8 +3,8 @@ package dev.leap4j.bench;
 import dev.leap4j.exit.EarlyExitEncoder;
 import dev.leap4j.api.Embedding;
 import dev.leap4j.api.ExitPolicy;
-import dev.leap4j.model.BuiltinModel;
-import dev.leap4j.model.ModelFolder;
+import dev.leap4j.load.BuiltinModel;
+import dev.leap4j.load.ModelFolder;
 import dev.leap4j.model.OrtOracle;
 import dev.leap4j.tokenize.TokenizedText;
 
@@ -33,6 +33,13 @@ public final class EngineBenchmark {
             + "suppliers, and to explain how they plan to reach their climate targets by the end of the decade.";
 
     static final int ROUNDS = Integer.parseInt(System.getenv().getOrDefault("BENCH_ROUNDS", "1000"));
+    /**
+     * Untimed calls before each timed block run for at least this long as well as ROUNDS / 5 calls: a count alone
+     * is half a second for the first (13-token) case, which can leave it timed while C2 is still compiling.
+     */
+    static final double WARM_SECONDS = Double.parseDouble(System.getenv().getOrDefault("BENCH_WARM_SECONDS", "5"));
+    /** BENCH_B32=0 skips the batch-32 throughput pass. */
+    static final boolean B32 = !System.getenv().getOrDefault("BENCH_B32", "1").equals("0");
 
     enum Engine { LEAP4J, ORT }
 
@@ -52,7 +59,7 @@ public final class EngineBenchmark {
                 TokenizedText t = enc.tokenize(text);
                 List<TokenizedText> one = List.of(t);
                 Run full = engine == Engine.LEAP4J ? () -> enc.embedTokens(one, ExitPolicy.fullDepth()) : () -> ort.run(t.ids());
-                Block block = consecutive(ROUNDS, ROUNDS / 5, full);
+                Block block = consecutive(ROUNDS, ROUNDS / 5, WARM_SECONDS, full);
                 System.out.printf(Locale.ROOT, "RESULT %s case=b1-%d ms_per_input=%.4f p50=%.4f p99=%.4f%n", tag, t.length(),
                         PerInputTime.marginalMs(block.done(), 0, ROUNDS), PerInputTime.median(block.ms()), PerInputTime.p99(block.ms()));
                 if (engine == Engine.LEAP4J) {
@@ -63,16 +70,18 @@ public final class EngineBenchmark {
                     System.out.printf(Locale.ROOT, "RESULT %s case=monitor%d ratio=%.4f%n", tag, t.length(), PerInputTime.median(r[1]) / PerInputTime.median(r[0]));
                 }
             }
-            List<TokenizedText> tok = enc.tokenizer().encodeAll(sts);
-            List<List<TokenizedText>> batches = new ArrayList<>();
-            for (int i = 0; i + 32 <= tok.size(); i += 32) batches.add(tok.subList(i, i + 32));
-            List<long[][][]> ortBatches = new ArrayList<>();
-            for (var bt : batches) ortBatches.add(padded(bt));
-            // ONNX Runtime gets each batch padded to its longest row, as a Java caller would feed it
-            double[] pass = engine == Engine.LEAP4J
-                    ? alternate(4, 1, () -> { for (var bt : batches) enc.embedTokens(bt, ExitPolicy.fullDepth()); })[0]
-                    : alternate(4, 1, () -> { for (var ob : ortBatches) ort.runBatch(ob[0], ob[1]); })[0];
-            System.out.printf(Locale.ROOT, "RESULT %s case=b32 sent_per_s=%.1f%n", tag, batches.size() * 32 / (PerInputTime.median(pass) / 1000));
+            if (B32) {
+                List<TokenizedText> tok = enc.tokenizer().encodeAll(sts);
+                List<List<TokenizedText>> batches = new ArrayList<>();
+                for (int i = 0; i + 32 <= tok.size(); i += 32) batches.add(tok.subList(i, i + 32));
+                List<long[][][]> ortBatches = new ArrayList<>();
+                for (var bt : batches) ortBatches.add(padded(bt));
+                // ONNX Runtime gets each batch padded to its longest row, as a Java caller would feed it
+                double[] pass = engine == Engine.LEAP4J
+                        ? alternate(4, 1, () -> { for (var bt : batches) enc.embedTokens(bt, ExitPolicy.fullDepth()); })[0]
+                        : alternate(4, 1, () -> { for (var ob : ortBatches) ort.runBatch(ob[0], ob[1]); })[0];
+                System.out.printf(Locale.ROOT, "RESULT %s case=b32 sent_per_s=%.1f%n", tag, batches.size() * 32 / (PerInputTime.median(pass) / 1000));
+            }
         }
     }
 
@@ -84,9 +93,13 @@ public final class EngineBenchmark {
     record Block(double[] ms, long[] done) {
     }
 
-    /** `rounds` consecutive calls after `warm` untimed ones: the block behind both the marginal time and the percentiles. */
-    static Block consecutive(int rounds, int warm, Run run) throws Exception {
-        for (int i = 0; i < warm; i++) run.run();
+    /**
+     * `rounds` consecutive calls after at least `warm` untimed ones and `warmSeconds` of them: the block behind both
+     * the marginal time and the percentiles.
+     */
+    static Block consecutive(int rounds, int warm, double warmSeconds, Run run) throws Exception {
+        long warmEnd = System.nanoTime() + (long) (warmSeconds * 1e9);
+        for (int i = 0; i < warm || System.nanoTime() < warmEnd; i++) run.run();
         double[] ms = new double[rounds];
         long[] done = new long[rounds + 1];
         done[0] = System.nanoTime();

@@ -10,7 +10,7 @@ import dev.leap4j.exit.EarlyExitEncoder;
 import dev.leap4j.api.Embedding;
 import dev.leap4j.api.ExitPolicy;
 import dev.leap4j.exit.ExitReplay;
-import dev.leap4j.model.ModelLocator;
+import dev.leap4j.load.ModelLocator;
 import dev.leap4j.tokenize.TokenizedText;
 
 import java.nio.file.Files;

@@ -2,8 +2,8 @@ package dev.leap4j.bench;
 
 import dev.leap4j.api.Defaults;
 import dev.leap4j.model.BertWeights;
-import dev.leap4j.model.ModelFolder;
-import dev.leap4j.model.ModelLocator;
+import dev.leap4j.load.ModelFolder;
+import dev.leap4j.load.ModelLocator;
 import dev.leap4j.model.PackedBatch;
 import dev.leap4j.tensor.Parallel;
 import dev.leap4j.tokenize.TextTokenizer;

@@ -7,7 +7,7 @@ import dev.leap4j.api.Embedding;
 import dev.leap4j.api.ExitPolicy;
 import dev.leap4j.eval.Metrics;
 import dev.leap4j.exit.EarlyExitEncoder;
-import dev.leap4j.model.ModelLocator;
+import dev.leap4j.load.ModelLocator;
 
 import java.io.BufferedReader;
 import java.net.URI;

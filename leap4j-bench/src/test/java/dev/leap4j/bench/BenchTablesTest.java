@@ -58,4 +58,26 @@ class BenchTablesTest {
         // medians 1050, 760, 500; spreads 9.5%, 10.5%, 0%
         assertTrue(t.contains("| e5 | 2 | 1050 (1000 1100) | 760 (800 720) | 500 (500 500) | 11% | 1.38x | 2.10x |"), t);
     }
+
+    @Test
+    void noisyTableComparesTheSlowdownWithTheLostCpuShare() {
+        var rs = parse(
+                "RESULT model=m threads=2 engine=leap4j case=b1-13 ms_per_input=2.0 repeat=1",
+                "RESULT model=m threads=2 engine=leap4j+hog case=b1-13 ms_per_input=3.0 repeat=1",
+                "RESULT model=m threads=2 engine=leap4j case=b32 sent_per_s=1000 repeat=1",
+                "RESULT model=m threads=2 engine=leap4j+hog case=b32 sent_per_s=400 repeat=1",
+                "RESULT model=m threads=1 engine=ort case=b1-13 ms_per_input=4.0 repeat=1",
+                "RESULT model=m threads=1 engine=ort+hog case=b1-13 ms_per_input=4.1 repeat=1");
+        String t = BenchTables.noisyTable(rs, 2);
+        // 2 threads and a hog on 2 cores: 4/3 cores instead of 2, so 1.5x is the fair slowdown
+        assertTrue(t.contains("| leap4j | m | 2 | batch 1, 13 tokens, ms/input | 2.00 | 3.00 | 1.50x | 1.50x | within its share |"), t);
+        assertTrue(t.contains("| leap4j | m | 2 | batch 32, sentences/s | 1000.00 | 400.00 | 2.50x | 1.50x | 1.67x beyond its share |"), t);
+        // whole commands report batch 32 as time per input too
+        String cli = BenchTables.noisyTable(parse(
+                "RESULT model=m threads=2 engine=leap4j case=b32-57 ms_per_input=1.0 repeat=1",
+                "RESULT model=m threads=2 engine=leap4j+hog case=b32-57 ms_per_input=1.4 repeat=1"), 2);
+        assertTrue(cli.contains("| leap4j | m | 2 | batch 32, 57 tokens, ms/input | 1.00 | 1.40 | 1.40x | 1.50x | within its share |"), cli);
+        // 1 thread and a hog on 2 cores: nothing lost
+        assertTrue(t.contains("| ort | m | 1 | batch 1, 13 tokens, ms/input | 4.00 | 4.10 | 1.03x | 1.00x | within its share |"), t);
+    }
 }

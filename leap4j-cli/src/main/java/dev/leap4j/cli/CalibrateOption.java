@@ -1,7 +1,7 @@
 package dev.leap4j.cli;
 
 import dev.leap4j.exit.ExitCalibration;
-import dev.leap4j.model.ModelLocator;
+import dev.leap4j.load.ModelLocator;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;

@@ -3,7 +3,7 @@ package dev.leap4j.cli;
 import dev.leap4j.exit.EarlyExitEncoder;
 import dev.leap4j.api.Embedding;
 import dev.leap4j.api.ExitPolicy;
-import dev.leap4j.model.ModelLocator;
+import dev.leap4j.load.ModelLocator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

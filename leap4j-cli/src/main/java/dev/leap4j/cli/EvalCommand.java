@@ -25,16 +25,29 @@ final class EvalCommand {
                 ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), cmd.trim(), prompts);
     }
 
+    /**
+     * The CPU a report's speed figures come from: model name, family and model, the SIMD flags that pick the
+     * engine's kernels (AVX-512 or AVX2 tiles), cores visible, and the load average when the run started.
+     */
     static String cpuName() {
         String fallback = System.getProperty("os.arch") + ", " + Runtime.getRuntime().availableProcessors() + " cores";
         try {
-            List<String> lines = Files.readAllLines(Path.of("/proc/cpuinfo"));
-            for (String l : lines) {
-                if (l.startsWith("model name")) return l.substring(l.indexOf(':') + 1).trim() + " (" + Runtime.getRuntime().availableProcessors() + " cores visible)";
+            String name = null, family = null, model = null, flags = "";
+            for (String l : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                String value = l.contains(":") ? l.substring(l.indexOf(':') + 1).trim() : "";
+                if (name == null && l.startsWith("model name")) name = value;
+                else if (family == null && l.startsWith("cpu family")) family = value;
+                else if (model == null && l.matches("model\\s*:.*")) model = value;
+                else if (flags.isEmpty() && l.startsWith("flags")) flags = value;
             }
+            if (name == null) return fallback;
+            List<String> simd = new java.util.ArrayList<>();
+            for (String f : flags.split(" ")) if (List.of("avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni").contains(f)) simd.add(f);
+            String load = Files.readString(Path.of("/proc/loadavg")).trim().split(" ")[0];
+            return String.format(java.util.Locale.ROOT, "%s, family %s model %s, %s, %d cores visible, load %s at the start", name, family, model,
+                    simd.isEmpty() ? "no AVX2" : String.join(" ", simd), Runtime.getRuntime().availableProcessors(), load);
         } catch (IOException | RuntimeException e) {
             return fallback;
         }
-        return fallback;
     }
 }

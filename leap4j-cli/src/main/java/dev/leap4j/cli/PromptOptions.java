@@ -1,7 +1,7 @@
 package dev.leap4j.cli;
 
 import dev.leap4j.api.Prompt;
-import dev.leap4j.model.Prompts;
+import dev.leap4j.load.Prompts;
 import picocli.CommandLine.Option;
 
 /** The prompt options of the commands that embed one kind of text: a model prompt by name, or any text. */

@@ -4,6 +4,7 @@ import dev.leap4j.exit.EarlyExitEncoder;
 import dev.leap4j.api.ExitPolicy;
 import dev.leap4j.serve.DepthController;
 import dev.leap4j.serve.EmbeddingServer;
+import dev.leap4j.serve.MemoryPlan;
 import dev.leap4j.serve.ServerSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -116,6 +117,12 @@ final class ServeCommand implements Callable<Integer> {
             enc.close();
             throw e;
         }
+        MemoryPlan memory = server.memoryPlan();
+        long maxHeap = Runtime.getRuntime().maxMemory();
+        System.err.printf(Locale.ROOT, "leap4j serve: memory: %s; max heap %d MiB%n", memory.describe(), maxHeap >> 20);
+        if (maxHeap < memory.liveBytes())
+            System.err.printf(Locale.ROOT, "leap4j serve: warning: the max heap (%d MiB) is below the server's bound; under full load it can run out of memory: "
+                    + "set LEAP4J_JAVA_OPTS=-Xmx%dm, or lower --max-batch-tokens, --max-queue or --max-body-bytes%n", maxHeap >> 20, (memory.recommendedHeapBytes() >> 20) + 1);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.err.println("leap4j serve: stopping (finishing queued work)");

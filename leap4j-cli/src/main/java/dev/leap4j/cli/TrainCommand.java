@@ -2,8 +2,8 @@ package dev.leap4j.cli;
 
 import dev.leap4j.eval.StsData;
 import dev.leap4j.model.BertWeights;
-import dev.leap4j.model.ModelFolder;
-import dev.leap4j.model.ModelLocator;
+import dev.leap4j.load.ModelFolder;
+import dev.leap4j.load.ModelLocator;
 import dev.leap4j.train.LeapLoss;
 import dev.leap4j.train.LossSettings;
 import dev.leap4j.train.Objective;

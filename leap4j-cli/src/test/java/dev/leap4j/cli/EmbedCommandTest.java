@@ -2,7 +2,7 @@ package dev.leap4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.leap4j.model.BuiltinModel;
+import dev.leap4j.load.BuiltinModel;
 import dev.leap4j.tokenize.TextTokenizer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -228,7 +228,7 @@ class EmbedCommandTest {
     void aCorruptModelFileHasItsOwnExitCodeAndNamesTheFile() throws IOException {
         Path model = tmp.resolve("corrupt-model");
         Files.createDirectories(model);
-        Path source = dev.leap4j.model.BuiltinModel.ALL_MINILM_L6_V2.folder(Main.cacheDir());
+        Path source = dev.leap4j.load.BuiltinModel.ALL_MINILM_L6_V2.folder(Main.cacheDir());
         for (String f : new String[]{"config.json", "tokenizer.json", "modules.json", "sentence_bert_config.json"}) {
             Files.copy(source.resolve(f), model.resolve(f));
         }

@@ -1,6 +1,6 @@
 package dev.leap4j.cli;
 
-import dev.leap4j.model.Prompts;
+import dev.leap4j.load.Prompts;
 
 import java.io.IOException;
 import java.nio.file.Files;

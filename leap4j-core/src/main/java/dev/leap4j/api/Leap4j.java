@@ -1,7 +1,7 @@
 package dev.leap4j.api;
 
 import dev.leap4j.exit.EarlyExitEncoder;
-import dev.leap4j.model.ModelLocator;
+import dev.leap4j.load.ModelLocator;
 import dev.leap4j.tensor.RuntimeCheck;
 
 import java.io.IOException;

@@ -5,12 +5,15 @@ import dev.leap4j.api.Embedding;
 
 import dev.leap4j.model.BertConfig;
 import dev.leap4j.model.BertWeights;
-import dev.leap4j.model.EncoderForward;
+import dev.leap4j.model.BertAttention;
+import dev.leap4j.model.BertEmbeddings;
+import dev.leap4j.model.BertLayer;
+import dev.leap4j.model.Pooling;
 import dev.leap4j.model.EncoderStack;
 import dev.leap4j.model.LayerBuffers;
-import dev.leap4j.model.ModelFolder;
+import dev.leap4j.load.ModelFolder;
 import dev.leap4j.model.PackedBatch;
-import dev.leap4j.model.Prompts;
+import dev.leap4j.load.Prompts;
 import dev.leap4j.tensor.Kernels;
 import dev.leap4j.tensor.Parallel;
 import dev.leap4j.tensor.RuntimeCheck;
@@ -193,7 +196,7 @@ public final class EarlyExitEncoder implements AutoCloseable {
             boolean last = l == L;
             if (!(monitor && l >= firstPooled) && !last) return true;
             // pooled states are kept at the row's original index, so dropping rows never moves them
-            for (int s = 0; s < b.rows(); s++) EncoderForward.poolForward(config.pooling(), h, C, b.offsets()[s], b.lens()[s], curPooled, b.slot(s) * C);
+            for (int s = 0; s < b.rows(); s++) config.pooling().forward(h, C, b.offsets()[s], b.lens()[s], curPooled, b.slot(s) * C);
             if (trace != null) {
                 for (int s = 0; s < b.rows(); s++) trace[b.slot(s)][l - 1] = java.util.Arrays.copyOfRange(curPooled, b.slot(s) * C, b.slot(s) * C + C);
             }
@@ -257,7 +260,7 @@ public final class EarlyExitEncoder implements AutoCloseable {
         }
         if (maxLen > lengthCapacity) {
             lengthCapacity = maxLen;
-            scores = EncoderForward.attentionScratch(config, pool.threads(), maxLen);
+            scores = BertAttention.scratch(config, pool.threads(), maxLen);
         }
     }
 

@@ -310,7 +310,7 @@ public final class BertWeights {
     }
 
     /** (R, Cc) -> (Cc, R). */
-    static float[] transpose(float[] a, int rows, int cols) {
+    public static float[] transpose(float[] a, int rows, int cols) {
         float[] t = new float[rows * cols];
         for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j];
         return t;

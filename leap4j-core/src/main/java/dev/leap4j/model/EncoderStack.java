@@ -27,7 +27,7 @@ public final class EncoderStack {
      *
      * @param xs      one (N, C) buffer (inference), or L + 1: the embeddings output, then each layer's output
      * @param buffers one workspace (inference), or one per layer
-     * @param scores  per-worker attention scratch ({@link EncoderForward#attentionScratch})
+     * @param scores  per-worker attention scratch ({@link BertAttention#scratch})
      */
     public record Buffers(float[][] xs, LayerBuffers[] buffers, float[][] scores) {
         public static Buffers inference(float[] x, LayerBuffers buffers, float[][] scores) {
@@ -52,9 +52,9 @@ public final class EncoderStack {
     public static void run(BertWeights w, Parallel pool, PackedBatch batch, Buffers buf, int upTo, LayerHook hook) {
         BertConfig c = w.config;
         if (upTo < 1 || upTo > c.numLayers()) throw new IllegalArgumentException("layers 1.." + upTo + " requested of " + c.numLayers());
-        EncoderForward.embeddingsForward(w, buf.input(1), batch);
+        BertEmbeddings.forward(w, buf.input(1), batch);
         for (int l = 1; l <= upTo; l++) {
-            EncoderForward.layerForward(c, w.layers[l - 1], pool, buf.layer(l), buf.scores(), buf.input(l), buf.output(l), batch);
+            BertLayer.forward(c, w.layers[l - 1], pool, buf.layer(l), buf.scores(), buf.input(l), buf.output(l), batch);
             if (!hook.afterLayer(l, buf.output(l), batch) || batch.rows() == 0) return;
         }
     }

@@ -65,6 +65,16 @@ public final class BackwardKernels {
     }
 
     /**
+     * In-place layer-norm backward over rows [0, N): d (N, C) from the gradient of the output to that of the input,
+     * rows in parallel; dgamma and dbeta (C) from one fixed-order pass first, so they do not depend on the threads.
+     */
+    public static void layerNormBackwardInPlace(Parallel pool, float[] d, float[] dgamma, float[] dbeta, float[] x, float[] gamma,
+                                                int C, float eps, int N) {
+        layerNormBackward(null, dgamma, dbeta, d, x, gamma, C, eps, 0, N);
+        pool.forRange(N, (t, m0, m1) -> layerNormBackward(d, null, null, d, x, gamma, C, eps, m0, m1));
+    }
+
+    /**
      * Layer-norm backward for rows [m0, m1): dx (M, C) from dy and the forward input x
      * (null to compute only the parameter sums). Mean and rstd are recomputed
      * exactly as {@link Kernels#layerNormForward} does (double statistics, float normalisation). dx may alias dy.

@@ -25,6 +25,13 @@ public final class Kernels {
      * instead of four; with 16 registers (AVX2) the tile would spill, so it stays 4x3 there.
      */
     static final boolean EIGHT_ROW_TILES = S.vectorBitSize() >= 512;
+    /**
+     * Columns per panel of a {@link PackedMatrix}. With 32 registers (AVX-512) a panel is three vectors wide and
+     * tiles are 8x3. With 16 (AVX2) it is two vectors wide and tiles are 6x2, as ONNX Runtime's FMA3 kernel does:
+     * twelve accumulators, two weight vectors and one broadcast fit the register file, where 4x3 left no room and
+     * broadcast once per three FMAs instead of once per two.
+     */
+    public static final int PANEL = EIGHT_ROW_TILES ? 3 * L : 2 * L;
 
     /** out (M, N) = x (M, K) · w (K, N) + b (N), all rows, columns [n0, n1). b may be null. */
     public static void matmulForward(float[] out, float[] x, float[] w, float[] b, int M, int K, int N, int n0, int n1) {
@@ -61,15 +68,20 @@ public final class Kernels {
 
     /** out (M, N) = x (M, K) · w + b over whole panels [p0, p1) of a packed w; b may be null. */
     public static void matmulForward(float[] out, float[] x, PackedMatrix w, float[] b, int M, int p0, int p1) {
-        int K = w.rows, N = w.cols, cb = COL_BLOCK;
+        int K = w.rows, N = w.cols, cb = PANEL;
         float[] wp = w.data;
         for (int p = p0; p < p1; p++) {
             int n = p * cb, base = p * K * cb;
             if (n + cb <= N) {
                 int m = 0;
-                if (EIGHT_ROW_TILES) for (; m + 8 <= M; m += 8) block8x3(out, x, wp, b, K, N, m, n, base, cb);
-                for (; m + 4 <= M; m += 4) block4x3(out, x, wp, b, K, N, m, n, base, cb);
-                for (; m < M; m++) block1x3(out, x, wp, b, K, N, m, n, base, cb);
+                if (EIGHT_ROW_TILES) {
+                    for (; m + 8 <= M; m += 8) block8x3(out, x, wp, b, K, N, m, n, base, cb);
+                    for (; m + 4 <= M; m += 4) block4x3(out, x, wp, b, K, N, m, n, base, cb);
+                    for (; m < M; m++) block1x3(out, x, wp, b, K, N, m, n, base, cb);
+                } else {
+                    for (; m + 6 <= M; m += 6) block6x2(out, x, wp, b, K, N, m, n, base);
+                    for (; m < M; m++) block1x2(out, x, wp, b, K, N, m, n, base);
+                }
             } else {
                 // ragged last panel: same fused chain per element, scalar, valid columns only
                 for (int m = 0; m < M; m++) {
@@ -80,6 +92,63 @@ public final class Kernels {
                     }
                 }
             }
+        }
+    }
+
+    /** Rows m..m+5, columns n..n+2L of a two-vector panel (AVX2): twelve accumulators, as many as 16 registers allow. */
+    private static void block6x2(float[] out, float[] x, float[] w, float[] b, int K, int N, int m, int n, int wBase) {
+        FloatVector a00 = FloatVector.zero(S), a01 = FloatVector.zero(S);
+        FloatVector a10 = FloatVector.zero(S), a11 = FloatVector.zero(S);
+        FloatVector a20 = FloatVector.zero(S), a21 = FloatVector.zero(S);
+        FloatVector a30 = FloatVector.zero(S), a31 = FloatVector.zero(S);
+        FloatVector a40 = FloatVector.zero(S), a41 = FloatVector.zero(S);
+        FloatVector a50 = FloatVector.zero(S), a51 = FloatVector.zero(S);
+        for (int k = 0, wk = wBase, xk = m * K; k < K; k++, wk += 2 * L, xk++) {
+            FloatVector w0 = FloatVector.fromArray(S, w, wk);
+            FloatVector w1 = FloatVector.fromArray(S, w, wk + L);
+            FloatVector v = FloatVector.broadcast(S, x[xk]);
+            a00 = w0.fma(v, a00); a01 = w1.fma(v, a01);
+            v = FloatVector.broadcast(S, x[xk + K]);
+            a10 = w0.fma(v, a10); a11 = w1.fma(v, a11);
+            v = FloatVector.broadcast(S, x[xk + 2 * K]);
+            a20 = w0.fma(v, a20); a21 = w1.fma(v, a21);
+            v = FloatVector.broadcast(S, x[xk + 3 * K]);
+            a30 = w0.fma(v, a30); a31 = w1.fma(v, a31);
+            v = FloatVector.broadcast(S, x[xk + 4 * K]);
+            a40 = w0.fma(v, a40); a41 = w1.fma(v, a41);
+            v = FloatVector.broadcast(S, x[xk + 5 * K]);
+            a50 = w0.fma(v, a50); a51 = w1.fma(v, a51);
+        }
+        // stored raw and the bias added in a second pass, as in block8x3: no call that takes vectors
+        int o = m * N + n;
+        a00.intoArray(out, o); a01.intoArray(out, o + L); o += N;
+        a10.intoArray(out, o); a11.intoArray(out, o + L); o += N;
+        a20.intoArray(out, o); a21.intoArray(out, o + L); o += N;
+        a30.intoArray(out, o); a31.intoArray(out, o + L); o += N;
+        a40.intoArray(out, o); a41.intoArray(out, o + L); o += N;
+        a50.intoArray(out, o); a51.intoArray(out, o + L);
+        if (b != null) addBias2(out, b, m, 6, N, n);
+    }
+
+    private static void block1x2(float[] out, float[] x, float[] w, float[] b, int K, int N, int m, int n, int wBase) {
+        FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S);
+        for (int k = 0, wk = wBase, xk = m * K; k < K; k++, wk += 2 * L, xk++) {
+            FloatVector v = FloatVector.broadcast(S, x[xk]);
+            a0 = FloatVector.fromArray(S, w, wk).fma(v, a0);
+            a1 = FloatVector.fromArray(S, w, wk + L).fma(v, a1);
+        }
+        int o = m * N + n;
+        a0.intoArray(out, o);
+        a1.intoArray(out, o + L);
+        if (b != null) addBias2(out, b, m, 1, N, n);
+    }
+
+    /** out[rows m..m+rows) columns [n, n + 2L) += b; one rounding per element, as when added to the accumulator. */
+    private static void addBias2(float[] out, float[] b, int m, int rows, int N, int n) {
+        FloatVector b0 = FloatVector.fromArray(S, b, n), b1 = FloatVector.fromArray(S, b, n + L);
+        for (int r = 0, o = m * N + n; r < rows; r++, o += N) {
+            FloatVector.fromArray(S, out, o).add(b0).intoArray(out, o);
+            FloatVector.fromArray(S, out, o + L).add(b1).intoArray(out, o + L);
         }
     }
 

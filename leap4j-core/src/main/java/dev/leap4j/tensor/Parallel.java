@@ -6,12 +6,18 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The engine's one explicit thread pool: {@code threads - 1} workers plus the calling thread run a range split
- * into at most {@code threads} fixed, contiguous chunks. Chunk boundaries depend only on the range and the
- * thread count, never on timing, so results are deterministic. Which thread runs a chunk is dynamic: chunks are
- * claimed from a shared counter, so when a worker is slow to wake (a busy machine, a descheduled core) the caller
- * runs its chunk instead of waiting for it. Workers spin briefly (well under a millisecond) before parking, because
- * a forward pass dispatches dozens of sub-millisecond regions; once parked they stay parked until the next region.
- * One region runs at a time (callers are serialised).
+ * into at most {@value #CHUNKS_PER_THREAD} x {@code threads} fixed, contiguous chunks. Chunk boundaries depend only
+ * on the range and the thread count, never on timing, and every kernel computes each output element the same way
+ * whichever chunk holds it, so results are deterministic. Which thread runs a chunk is dynamic: chunks are claimed
+ * from a shared counter, so when a worker is slow to wake the others run its share.
+ * <p>
+ * On a machine shared with other work (a container with a CPU limit, a busy neighbour) the scheduler takes a core
+ * from a worker at any moment, and a region then waits for the chunk that worker holds until it runs again. Two
+ * things bound that wait: chunks several times smaller than a thread's share, so a descheduled worker holds little
+ * and the others take the rest; and waits that yield the core after a short spin, so the descheduled worker can
+ * finish its chunk on the waiting thread's core instead of queueing behind a spinning thread. Idle workers spin
+ * briefly, yielding, before parking, because a forward pass dispatches dozens of sub-millisecond regions; once parked
+ * they stay parked until the next region. One region runs at a time (callers are serialised).
  */
 public final class Parallel implements AutoCloseable {
     /** A chunk of a parallel region: indices [start, end), run by worker {@code worker} in [0, threads). */
@@ -20,7 +26,12 @@ public final class Parallel implements AutoCloseable {
         void run(int worker, int start, int end);
     }
 
-    private static final int SPIN_LIMIT = 1 << 14;
+    /** Chunks per thread: small enough shares that a descheduled worker holds up little of a region. */
+    static final int CHUNKS_PER_THREAD = 4;
+    /** Spins before a waiting thread starts yielding its core: about a microsecond, the cost of one yield. */
+    private static final int SPIN_BEFORE_YIELD = 64;
+    /** Yields before a waiting thread parks: well under a millisecond on a quiet machine. */
+    private static final int YIELD_LIMIT = 1 << 10;
 
     private final int threads;
     private final Thread[] workers;
@@ -56,11 +67,18 @@ public final class Parallel implements AutoCloseable {
         return threads;
     }
 
-    /** Runs task over [0, n) split into at most {@link #threads()} contiguous chunks; returns when all are done. */
+    /**
+     * Runs task over [0, n) split into at most {@value #CHUNKS_PER_THREAD} x {@link #threads()} contiguous chunks;
+     * returns when all are done.
+     */
     public synchronized void forRange(int n, RangeTask task) {
         if (closed) throw new IllegalStateException("thread pool is closed");
         if (n <= 0) return;
-        int p = Math.min(threads, n);
+        if (threads == 1) {
+            task.run(0, 0, n);
+            return;
+        }
+        int p = Math.min(threads * CHUNKS_PER_THREAD, n);
         if (p == 1) {
             task.run(0, 0, n);
             return;
@@ -76,9 +94,12 @@ public final class Parallel implements AutoCloseable {
         generation.set(gen);
         for (Thread w : workers) LockSupport.unpark(w);
         runClaims(0, r);
-        int spins = 0;
+        // the chunks still pending are held by workers; one that the scheduler took off its core finishes sooner if
+        // this thread gives up its own core than if it spins on it
+        int waits = 0;
         while (pending.get() > 0) {
-            if (++spins < SPIN_LIMIT) Thread.onSpinWait();
+            if (++waits < SPIN_BEFORE_YIELD) Thread.onSpinWait();
+            else if (waits < YIELD_LIMIT) Thread.yield();
             else LockSupport.parkNanos(20_000);
         }
         this.region = null;
@@ -111,12 +132,14 @@ public final class Parallel implements AutoCloseable {
     private void workerLoop(int id) {
         int seen = 0;
         while (!closed) {
-            int spins = 0;
+            int waits = 0;
             int g;
             while ((g = generation.get()) == seen && !closed) {
-                // after a short spin an idle worker parks until forRange or close unparks it: no timed wake-ups,
-                // so an idle pool costs no CPU beside other work (an unpark that comes first makes park return at once)
-                if (++spins < SPIN_LIMIT) Thread.onSpinWait();
+                // between regions an idle worker spins, then yields (a thread with work, ours or another process's,
+                // gets the core), then parks until forRange or close unparks it: no timed wake-ups, so an idle pool
+                // costs no CPU beside other work (an unpark that comes first makes park return at once)
+                if (++waits < SPIN_BEFORE_YIELD) Thread.onSpinWait();
+                else if (waits < YIELD_LIMIT) Thread.yield();
                 else LockSupport.park(this);
             }
             if (closed) return;

@@ -3,7 +3,7 @@ package dev.leap4j.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.leap4j.exit.ExitCalibration;
-import dev.leap4j.model.BuiltinModel;
+import dev.leap4j.load.BuiltinModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -122,7 +122,7 @@ class SafeDefaultsTest {
     void depthKGivesTheFirstKLayersBitForBitAndOutOfRangeNamesTheRange() throws Exception {
         List<String> texts = List.of("A man is playing a guitar.", "ok", "Stock markets fell sharply on Tuesday.");
         try (Leap4j m = Leap4j.load("all-minilm-l6-v2", CACHE, 2);
-             var enc = new dev.leap4j.exit.EarlyExitEncoder(dev.leap4j.model.ModelLocator.load("all-minilm-l6-v2", CACHE), 1)) {
+             var enc = new dev.leap4j.exit.EarlyExitEncoder(dev.leap4j.load.ModelLocator.load("all-minilm-l6-v2", CACHE), 1)) {
             // the oracle: every layer's pooled state from one full-depth run, normalised as the model's pipeline does
             float[][][] trace = enc.trace(texts.stream().map(enc::tokenize).toList());
             for (int k = 1; k <= m.numLayers(); k++) {

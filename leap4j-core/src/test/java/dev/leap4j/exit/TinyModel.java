@@ -4,7 +4,10 @@ import dev.leap4j.model.PackedBatch;
 import dev.leap4j.model.EncoderStack;
 import dev.leap4j.model.BertConfig;
 import dev.leap4j.model.BertWeights;
-import dev.leap4j.model.EncoderForward;
+import dev.leap4j.model.BertAttention;
+import dev.leap4j.model.BertEmbeddings;
+import dev.leap4j.model.BertLayer;
+import dev.leap4j.model.Pooling;
 import dev.leap4j.model.LayerBuffers;
 import dev.leap4j.model.Pooling;
 import dev.leap4j.tensor.Parallel;
@@ -79,7 +82,7 @@ final class TinyModel {
     /** pooled[l - 1] = the input's pooled, un-normalised state after layer l, computed alone on one thread. */
     static float[][] layersAlone(BertConfig c, BertWeights w, TokenizedText t, boolean trainingBuffers) {
         int n = t.length(), C = c.hidden(), L = c.numLayers();
-        float[][] scores = EncoderForward.attentionScratch(c, 1, n);
+        float[][] scores = BertAttention.scratch(c, 1, n);
         EncoderStack.Buffers buf;
         if (trainingBuffers) {
             LayerBuffers[] saved = new LayerBuffers[L];
@@ -91,7 +94,7 @@ final class TinyModel {
         float[][] pooled = new float[L][C];
         try (Parallel pool = new Parallel(1)) {
             EncoderStack.run(w, pool, PackedBatch.of(List.of(t)), buf, L, (l, x, batch) -> {
-                EncoderForward.poolForward(c.pooling(), x, C, 0, n, pooled[l - 1], 0);
+                c.pooling().forward(x, C, 0, n, pooled[l - 1], 0);
                 return true;
             });
         }

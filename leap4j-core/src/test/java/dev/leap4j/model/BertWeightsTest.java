@@ -15,11 +15,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class BertWeightsTest {
+public class BertWeightsTest {
     private final long seed = dev.leap4j.TestSeed.next();
     private final SplittableRandom rnd = new SplittableRandom(seed);
 
-    BertConfig randomConfig() {
+    public BertConfig randomConfig() {
         int heads = 1 + rnd.nextInt(4);
         int hidden = heads * (1 + rnd.nextInt(9));
         int maxPos = 4 + rnd.nextInt(30);
@@ -27,7 +27,7 @@ class BertWeightsTest {
                 1 + rnd.nextInt(3), 1e-12f, rnd.nextBoolean() ? Pooling.MEAN : Pooling.CLS, rnd.nextBoolean(), 2 + rnd.nextInt(maxPos - 1));
     }
 
-    static void assertSameWeights(BertWeights a, BertWeights b, String what) {
+    public static void assertSameWeights(BertWeights a, BertWeights b, String what) {
         List<BertWeights.Param> pa = a.parameters(), pb = b.parameters();
         assertEquals(pa.size(), pb.size());
         for (int i = 0; i < pa.size(); i++) {

@@ -1,5 +1,7 @@
 package dev.leap4j.model;
 
+import dev.leap4j.load.BuiltinModel;
+import dev.leap4j.load.ModelFolder;
 import dev.leap4j.model.PackedBatch;
 import dev.leap4j.model.EncoderStack;
 import dev.leap4j.exit.EarlyExitEncoder;
@@ -94,7 +96,7 @@ class OnnxRuntimeParityTest {
         BertConfig c = f.config();
         int C = c.hidden(), n = t.length();
         EncoderStack.Buffers buf = EncoderStack.Buffers.inference(new float[n * C], LayerBuffers.forInference(n, c),
-                EncoderForward.attentionScratch(c, pool.threads(), n));
+                BertAttention.scratch(c, pool.threads(), n));
         double[] worst = {0};
         EncoderStack.run(f.weights(), pool, PackedBatch.of(List.of(t)), buf, c.numLayers(), (l, x, batch) -> {
             double scale = 1;

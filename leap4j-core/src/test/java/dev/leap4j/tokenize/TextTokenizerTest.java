@@ -1,6 +1,6 @@
 package dev.leap4j.tokenize;
 
-import dev.leap4j.model.BuiltinModel;
+import dev.leap4j.load.BuiltinModel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

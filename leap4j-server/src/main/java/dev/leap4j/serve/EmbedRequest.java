@@ -1,6 +1,6 @@
 package dev.leap4j.serve;
 
-import dev.leap4j.model.Prompts;
+import dev.leap4j.load.Prompts;
 
 import java.util.List;
 

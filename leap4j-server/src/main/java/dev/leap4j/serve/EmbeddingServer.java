@@ -48,6 +48,7 @@ public final class EmbeddingServer implements AutoCloseable {
     private final RequestReader reader;
     private final Javalin app;
     private final Semaphore parsing;
+    private final int parsePermits;
     private final BodyReader bodies;
     private final ClientGuard guard;
     private volatile boolean closing;
@@ -64,6 +65,7 @@ public final class EmbeddingServer implements AutoCloseable {
                 settings.shedding() == null ? null : new DepthController(settings.shedding(), encoder.numLayers()));
         this.reader = new RequestReader(settings.maxInputsPerRequest(), encoder.dimension(), encoder.numLayers());
         int permits = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+        this.parsePermits = permits;
         this.parsing = new Semaphore(permits);
         ServerSettings.ClientLimits limits = settings.client();
         this.bodies = new BodyReader(settings.maxBodyBytes(), 2L * permits * settings.maxBodyBytes(), limits.bodyTimeout());
@@ -317,6 +319,11 @@ public final class EmbeddingServer implements AutoCloseable {
     }
 
     /** Bytes of request bodies that may be in memory at once (2 x parse permits x max body bytes). */
+    /** The heap this server can use at most with its model and settings, term by term. */
+    public MemoryPlan memoryPlan() {
+        return MemoryPlan.of(encoder.config(), encoder.tokenizer().maxLength(), settings, parsePermits, bodies.budgetBytes());
+    }
+
     long bodyBudgetBytes() {
         return bodies.budgetBytes();
     }

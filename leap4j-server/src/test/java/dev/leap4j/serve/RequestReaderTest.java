@@ -1,8 +1,8 @@
 package dev.leap4j.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.leap4j.model.BuiltinModel;
-import dev.leap4j.model.Prompts;
+import dev.leap4j.load.BuiltinModel;
+import dev.leap4j.load.Prompts;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

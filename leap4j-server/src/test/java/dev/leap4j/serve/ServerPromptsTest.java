@@ -7,7 +7,7 @@ import dev.leap4j.api.Embedding;
 import dev.leap4j.api.ExitPolicy;
 import dev.leap4j.model.BertConfig;
 import dev.leap4j.model.BertWeights;
-import dev.leap4j.model.Prompts;
+import dev.leap4j.load.Prompts;
 import dev.leap4j.tokenize.TextTokenizer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

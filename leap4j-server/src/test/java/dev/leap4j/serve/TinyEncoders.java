@@ -4,7 +4,7 @@ import dev.leap4j.exit.EarlyExitEncoder;
 import dev.leap4j.api.ExitPolicy;
 import dev.leap4j.model.BertConfig;
 import dev.leap4j.model.BertWeights;
-import dev.leap4j.model.BuiltinModel;
+import dev.leap4j.load.BuiltinModel;
 import dev.leap4j.model.Pooling;
 import dev.leap4j.tokenize.TextTokenizer;
 

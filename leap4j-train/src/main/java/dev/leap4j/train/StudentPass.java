@@ -2,7 +2,9 @@ package dev.leap4j.train;
 
 import dev.leap4j.model.BertConfig;
 import dev.leap4j.model.BertWeights;
-import dev.leap4j.model.EncoderForward;
+import dev.leap4j.model.BertAttention;
+import dev.leap4j.model.BertEmbeddings;
+import dev.leap4j.model.BertLayer;
 import dev.leap4j.model.EncoderStack;
 import dev.leap4j.model.LayerBuffers;
 import dev.leap4j.model.PackedBatch;
@@ -11,7 +13,7 @@ import dev.leap4j.tensor.Parallel;
 
 /**
  * One training forward and backward of an encoder over a packed batch, with the engine's own forward
- * ({@link EncoderForward}) and one unaliased {@link LayerBuffers} per layer. The loss reads the pooled state after
+ * ({@link dev.leap4j.model.EncoderStack}, the layers of dev.leap4j.model) and one unaliased {@link LayerBuffers} per layer. The loss reads the pooled state after
  * every layer: masked mean by default (the LEAP definition), or CLS for a model that exits on its CLS state.
  */
 public final class StudentPass {
@@ -26,7 +28,7 @@ public final class StudentPass {
     private final LayerBuffers[] saved;  // per layer
     private final float[][] scores;      // (threads, maxLen)
     private final EncoderStack.Buffers stack; // xs and saved, unaliased: the backward reads every layer's input
-    private final EncoderBackward.Buffers back;
+    private final BertLayer.BackwardBuffers back;
     private final float[] dx;            // (N, C) gradient flowing down the stack
     private final float[] pooled;        // (L, B, C)
 
@@ -50,9 +52,9 @@ public final class StudentPass {
         xs = new float[L + 1][tokenCapacity * C];
         saved = new LayerBuffers[L];
         for (int l = 0; l < L; l++) saved[l] = LayerBuffers.forTraining(tokenCapacity, cfg);
-        scores = EncoderForward.attentionScratch(cfg, pool.threads(), maxLen);
+        scores = BertAttention.scratch(cfg, pool.threads(), maxLen);
         stack = new EncoderStack.Buffers(xs, saved, scores);
-        back = new EncoderBackward.Buffers(tokenCapacity, cfg, pool.threads(), maxLen);
+        back = new BertLayer.BackwardBuffers(tokenCapacity, cfg, pool.threads(), maxLen);
         dx = new float[tokenCapacity * C];
         pooled = new float[L * rowCapacity * C];
     }
@@ -72,7 +74,7 @@ public final class StudentPass {
         w.markUpdated();
         int L = cfg.numLayers(), C = cfg.hidden(), B = b.rows();
         EncoderStack.run(w, pool, b, stack, L, (l, h, batch) -> {
-            for (int r = 0; r < B; r++) EncoderForward.poolForward(pooling, h, C, batch.offsets()[r], batch.lens()[r], pooled, ((l - 1) * B + r) * C);
+            for (int r = 0; r < B; r++) pooling.forward(h, C, batch.offsets()[r], batch.lens()[r], pooled, ((l - 1) * B + r) * C);
             return true;
         });
         return pooled;
@@ -83,10 +85,10 @@ public final class StudentPass {
         int L = cfg.numLayers(), C = cfg.hidden(), B = b.rows();
         java.util.Arrays.fill(dx, 0, b.tokens() * C, 0f);
         for (int l = L - 1; l >= 0; l--) {
-            for (int r = 0; r < B; r++) EncoderBackward.poolBackward(pooling, dx, C, b.offsets()[r], b.lens()[r], dpooled, (l * B + r) * C);
-            EncoderBackward.layerBackward(cfg, w.layers[l], grads.layers[l], pool, saved[l], back, xs[l], dx, b);
+            for (int r = 0; r < B; r++) pooling.backward(dx, C, b.offsets()[r], b.lens()[r], dpooled, (l * B + r) * C);
+            BertLayer.backward(cfg, w.layers[l], grads.layers[l], pool, saved[l], back, xs[l], dx, b);
         }
         // xs[1] is no longer needed: it holds the pre-LayerNorm embedding sum scratch
-        EncoderBackward.embeddingsBackward(w, grads, trainWords, pool, dx, xs[1], b);
+        BertEmbeddings.backward(w, grads, trainWords, pool, dx, xs[1], b);
     }
 }

@@ -2,7 +2,10 @@ package dev.leap4j.train;
 
 import dev.leap4j.model.BertConfig;
 import dev.leap4j.model.BertWeights;
-import dev.leap4j.model.EncoderForward;
+import dev.leap4j.model.BertAttention;
+import dev.leap4j.model.BertEmbeddings;
+import dev.leap4j.model.BertLayer;
+import dev.leap4j.model.Pooling;
 import dev.leap4j.model.EncoderStack;
 import dev.leap4j.model.LayerBuffers;
 import dev.leap4j.model.PackedBatch;
@@ -129,7 +132,7 @@ public final class TeacherCache {
         int maxLen = data.stream().mapToInt(TokenizedText::length).max().orElse(1);
         int cap = batchSize * maxLen;
         EncoderStack.Buffers buf = EncoderStack.Buffers.inference(new float[cap * C], LayerBuffers.forInference(cap, c),
-                EncoderForward.attentionScratch(c, pool.threads(), maxLen));
+                BertAttention.scratch(c, pool.threads(), maxLen));
         for (int i = 0; i < n; i += batchSize) {
             PackedBatch b = PackedBatch.of(data.subList(i, Math.min(n, i + batchSize)));
             for (int t = 0; t < b.tokens(); t++) {
@@ -140,7 +143,7 @@ public final class TeacherCache {
                 for (int k = 0; k < layers.length; k++) {
                     if (layers[k] != l) continue;
                     for (int r = 0; r < batch.rows(); r++) {
-                        EncoderForward.poolForward(pooling, x, C, batch.offsets()[r], batch.lens()[r], st[k], (first + r) * C);
+                        pooling.forward(x, C, batch.offsets()[r], batch.lens()[r], st[k], (first + r) * C);
                     }
                 }
                 return true;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.leap4j.model.BertConfig;
 import dev.leap4j.model.BertWeights;
-import dev.leap4j.model.ModelFolder;
+import dev.leap4j.load.ModelFolder;
 import dev.leap4j.model.PackedBatch;
 import dev.leap4j.tensor.Parallel;
 import dev.leap4j.tokenize.TextTokenizer;

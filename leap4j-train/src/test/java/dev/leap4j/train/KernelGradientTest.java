@@ -1,5 +1,6 @@
 package dev.leap4j.train;
 
+import dev.leap4j.model.Pooling;
 import dev.leap4j.tensor.BackwardKernels;
 import org.junit.jupiter.api.Test;
 
@@ -121,7 +122,7 @@ class KernelGradientTest {
         float[] rf = f(R);
         f(x);
         float[] dx = new float[x.length];
-        EncoderBackward.meanPoolBackward(dx, C, off, len, rf, 0);
+        Pooling.MEAN.backward(dx, C, off, len, rf, 0);
         assertGrad("dx", dx, x, () -> {
             double s = 0;
             for (int i = 0; i < len; i++) for (int k = 0; k < C; k++) s += R[k] * x[(off + i) * C + k] / len;

@@ -2,8 +2,8 @@ package dev.leap4j.train;
 
 import dev.leap4j.model.BertConfig;
 import dev.leap4j.model.BertWeights;
-import dev.leap4j.model.BuiltinModel;
-import dev.leap4j.model.ModelFolder;
+import dev.leap4j.load.BuiltinModel;
+import dev.leap4j.load.ModelFolder;
 import dev.leap4j.model.Pooling;
 
 import java.io.IOException;

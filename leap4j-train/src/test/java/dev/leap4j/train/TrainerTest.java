@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.leap4j.exit.EarlyExitEncoder;
 import dev.leap4j.api.ExitPolicy;
-import dev.leap4j.model.ModelFolder;
+import dev.leap4j.load.ModelFolder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

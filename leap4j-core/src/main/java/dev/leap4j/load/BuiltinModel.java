@@ -1,5 +1,8 @@
-package dev.leap4j.model;
+package dev.leap4j.load;
 
+import dev.leap4j.model.BertWeights;
+import dev.leap4j.model.BertConfig;
+import dev.leap4j.model.Pooling;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -1,5 +1,10 @@
-package dev.leap4j.model;
+package dev.leap4j.load;
 
+import dev.leap4j.model.BertWeightsTest;
+import dev.leap4j.model.BertWeights;
+import dev.leap4j.model.BertConfig;
+import dev.leap4j.model.Pooling;
+import dev.leap4j.model.Tensor;
 import dev.leap4j.api.ModelFormatException;
 
 import com.google.protobuf.CodedOutputStream;

@@ -1,4 +1,4 @@
-package dev.leap4j.model;
+package dev.leap4j.load;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

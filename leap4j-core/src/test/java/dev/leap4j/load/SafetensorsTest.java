@@ -1,5 +1,6 @@
-package dev.leap4j.model;
+package dev.leap4j.load;
 
+import dev.leap4j.model.Tensor;
 import dev.leap4j.api.ModelFormatException;
 
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.leap4j.model;
+package dev.leap4j.load;
 
 import dev.leap4j.api.ModelFormatException;
 

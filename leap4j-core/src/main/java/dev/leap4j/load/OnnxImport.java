@@ -1,5 +1,7 @@
-package dev.leap4j.model;
+package dev.leap4j.load;
 
+import dev.leap4j.model.BertWeights;
+import dev.leap4j.model.Tensor;
 import dev.leap4j.api.ModelFormatException;
 
 import com.google.protobuf.CodedInputStream;
