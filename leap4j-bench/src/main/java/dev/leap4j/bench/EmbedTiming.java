@@ -1,8 +1,7 @@
 package dev.leap4j.bench;
 
 // Full-depth embed() time per input at batch 1 and 32 on the first 64 lines of a file, for comparing two builds side
-// by side, each in its own JVM (docs/BENCHMARKS.md, "Engine changes of 2026-12-02"). Run:
-//   java --add-modules jdk.incubator.vector -cp JAR:$(cat CLASSPATH_TXT) scripts/EmbedTiming.java MODEL THREADS LABEL TEXTS_TXT
+// by side, each in its own JVM. Run: bench/harness.sh dev.leap4j.bench.EmbedTiming MODEL THREADS LABEL TEXTS_TXT
 import dev.leap4j.api.*;
 import dev.leap4j.exit.*;
 import dev.leap4j.load.ModelLocator;

@@ -3,7 +3,7 @@ package dev.leap4j.bench;
 // Per-kernel matmul speed on one thread, in GFLOP/s: the four matmuls of a
 // MiniLM/BGE/E5-small layer (hidden 384, intermediate 1536) at the row counts of a 13-token input, a 57-token input
 // and a batch of 32 sentences of about 12 tokens. A benchmark harness, not a test (docs/BENCHMARKS.md).
-// Run: java --add-modules jdk.incubator.vector -cp leap4j-core/target/leap4j-0.1.0-SNAPSHOT.jar scripts/MatmulBench.java
+// Run: bench/harness.sh dev.leap4j.bench.MatmulBench
 import dev.leap4j.tensor.Kernels;
 import dev.leap4j.tensor.PackedMatrix;
 import jdk.incubator.vector.FloatVector;

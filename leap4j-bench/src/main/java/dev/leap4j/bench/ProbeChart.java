@@ -2,8 +2,7 @@ package dev.leap4j.bench;
 
 // Chart of a training run's STS dev probes (leap4j train --probe-sts) against training minutes: full depth, the
 // exit at one theta, and the layers around the exit. Minutes are training time (teacher states and probes excluded).
-// Run: java --add-modules jdk.incubator.vector -cp leap4j-cli/target/leap4j-cli-0.1.0-SNAPSHOT.jar:$(cat leap4j-cli/target/classpath.txt) \
-//        scripts/ProbeChart.java OUT_PNG THETA TITLE RUN_DIR...
+// Run: bench/harness.sh dev.leap4j.bench.ProbeChart OUT_PNG THETA TITLE RUN_DIR...
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.leap4j.eval.Plots;

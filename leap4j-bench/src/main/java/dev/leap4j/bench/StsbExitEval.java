@@ -2,8 +2,7 @@ package dev.leap4j.bench;
 
 // STS-B quality and early-exit behaviour of one model folder, from a single full-depth trace (exits replayed
 // exactly), plus a batch-1 timing of early exit vs full depth. A benchmark harness, not a test.
-// Run: java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-//        -cp leap4j-cli/target/leap4j-cli-0.1.0-SNAPSHOT.jar:$(cat leap4j-cli/target/classpath.txt) scripts/StsbExitEval.java MODEL STS_TSV THREADS [THETA MIN_LAYER TIMING_SAMPLE [timing-only]]
+// Run: bench/harness.sh dev.leap4j.bench.StsbExitEval MODEL STS_TSV THREADS [THETA MIN_LAYER TIMING_SAMPLE [timing-only]]
 import dev.leap4j.eval.Progress;
 import dev.leap4j.eval.SpeedTest;
 import dev.leap4j.exit.EarlyExitEncoder;

@@ -7,7 +7,6 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -116,7 +115,7 @@ public final class SoakHarness {
             long at = System.nanoTime() - start;
             String text = sentences.get((int) (j % sentences.size()));
             long t0 = System.nanoTime();
-            http.sendAsync(request(url, text), HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) ->
+            http.sendAsync(ShedLoadHarness.request(url, text), HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) ->
                     done.add(new Sent(at, e != null ? -1 : r.statusCode(), System.nanoTime() - t0)));
         }
         stop.set(true);
@@ -144,10 +143,6 @@ public final class SoakHarness {
         return new long[]{rss, hwm};
     }
 
-    static HttpRequest request(String url, String text) throws Exception {
-        return ShedLoadHarness.request(url, text);
-    }
-
     /** Completed requests per second with 16 closed-loop clients, one sentence each. */
     static double sustainableRate(HttpClient http, String url, List<String> sentences, int seconds) throws Exception {
         AtomicLong done = new AtomicLong();
@@ -158,7 +153,7 @@ public final class SoakHarness {
             clients.add(Thread.ofPlatform().start(() -> {
                 for (int j = client; System.nanoTime() < end; j += 16) {
                     try {
-                        HttpResponse<Void> r = http.send(request(url, sentences.get(j % sentences.size())), HttpResponse.BodyHandlers.discarding());
+                        HttpResponse<Void> r = http.send(ShedLoadHarness.request(url, sentences.get(j % sentences.size())), HttpResponse.BodyHandlers.discarding());
                         if (r.statusCode() == 200 && System.nanoTime() > start) done.incrementAndGet();
                     } catch (Exception e) {
                         throw new IllegalStateException(e);

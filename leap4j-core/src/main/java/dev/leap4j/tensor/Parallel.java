@@ -74,12 +74,8 @@ public final class Parallel implements AutoCloseable {
     public synchronized void forRange(int n, RangeTask task) {
         if (closed) throw new IllegalStateException("thread pool is closed");
         if (n <= 0) return;
-        if (threads == 1) {
-            task.run(0, 0, n);
-            return;
-        }
         int p = Math.min(threads * CHUNKS_PER_THREAD, n);
-        if (p == 1) {
+        if (threads == 1 || p == 1) {
             task.run(0, 0, n);
             return;
         }
