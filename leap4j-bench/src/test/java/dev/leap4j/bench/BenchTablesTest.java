@@ -31,6 +31,22 @@ class BenchTablesTest {
     }
 
     @Test
+    void int8TableSetsFourEnginesSideBySideWithTheirRatios() {
+        var rs = parse(
+                "RESULT model=m threads=2 engine=leap4j case=b1-13 ms_per_input=4.0 p50=4 p99=5 repeat=1",
+                "RESULT model=m threads=2 engine=leap4j-int8 case=b1-13 ms_per_input=3.0 p50=3 p99=4 repeat=1",
+                "RESULT model=m threads=2 engine=ort case=b1-13 ms_per_input=5.0 p50=5 p99=6 repeat=1",
+                "RESULT model=m threads=2 engine=ort-int8 case=b1-13 ms_per_input=2.0 p50=2 p99=3 repeat=1",
+                "RESULT model=m threads=2 engine=leap4j case=b32 sent_per_s=300 repeat=1",
+                "RESULT model=m threads=2 engine=leap4j-int8 case=b32 sent_per_s=330 repeat=1",
+                "RESULT model=m threads=2 engine=ort case=b32 sent_per_s=200 repeat=1",
+                "RESULT model=m threads=2 engine=ort-int8 case=b32 sent_per_s=400 repeat=1");
+        String t = BenchTables.int8Table(rs);
+        assertTrue(t.contains("| m | 2 | batch 1, 13 tokens, ms | 4.00 | 3.00 | 5.00 | 2.00 | 0.75x | 1.50x | 0.60x |"), t);
+        assertTrue(t.contains("| m | 2 | batch 32, sentences/s | 300 | 330 | 200 | 400 | 1.10x | 0.83x | 1.65x |"), t);
+    }
+
+    @Test
     void agreementFlagsACommandFasterThanTheEngineInsideIt() {
         var engine = parse(
                 "RESULT model=m threads=2 engine=leap4j case=b1-13 ms_per_input=2.2 repeat=1",

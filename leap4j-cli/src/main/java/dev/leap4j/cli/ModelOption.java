@@ -1,18 +1,33 @@
 package dev.leap4j.cli;
 
+import dev.leap4j.api.WeightFormat;
 import dev.leap4j.exit.EarlyExitEncoder;
 import dev.leap4j.load.ModelLocator;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 
-/** --model for every command that loads one: a built-in name (with its cache) or a model folder. */
+/** --model and --weights for every command that loads one: a built-in name (with its cache) or a model folder. */
 final class ModelOption {
     @Option(names = "--model", required = true, description = "built-in name or model folder")
     String name;
 
+    @Option(names = "--weights", defaultValue = "fp32", paramLabel = "fp32|int8",
+            description = "the layers' matrices as the checkpoint's floats (default) or int8 per output column, "
+                    + "quantized at load: faster, close to fp32 but not equal")
+    String weights;
+
+    WeightFormat weightFormat() {
+        try {
+            return WeightFormat.parse(weights);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--" + e.getMessage());
+        }
+    }
+
     /** The model's engine with this many threads. */
     EarlyExitEncoder open(int threads) throws IOException {
-        return new EarlyExitEncoder(ModelLocator.load(name, Main.cacheDir()), threads);
+        WeightFormat format = weightFormat();
+        return new EarlyExitEncoder(ModelLocator.load(name, Main.cacheDir()), threads, format);
     }
 }

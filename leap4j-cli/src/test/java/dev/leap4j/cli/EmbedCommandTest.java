@@ -109,6 +109,31 @@ class EmbedCommandTest {
         r = run("embed", "--model", "all-minilm-l6-v2", "--depth", "7", "--input", in.toString(), "--output", out);
         assertEquals(2, r.code());
         assertEquals("leap4j: --depth 7 is out of range: this model has layers 1..6", r.err().strip());
+
+        r = run("embed", "--model", "all-minilm-l6-v2", "--weights", "int4", "--input", in.toString(), "--output", out);
+        assertEquals(2, r.code());
+        assertEquals("leap4j: --weights 'int4' is not one of fp32, int8", r.err().strip());
+    }
+
+    @Test
+    void int8WeightsGiveCloseVectorsTheSameAloneAndInABatch() throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<String> fp32 = embedded(PROMPTED, "--model", "all-minilm-l6-v2");
+        List<String> int8 = embedded(PROMPTED, "--model", "all-minilm-l6-v2", "--weights", "INT8");
+        assertEquals(int8, embedded(PROMPTED, "--model", "all-minilm-l6-v2", "--weights", "int8", "--batch-size", "1"),
+                "int8 gives the same floats alone or in a batch");
+        assertEquals(fp32.size(), int8.size());
+        for (int i = 0; i < fp32.size(); i++) {
+            var a = json.readTree(fp32.get(i)).get("embedding"); var b = json.readTree(int8.get(i)).get("embedding");
+            double dot = 0, na = 0, nb = 0;
+            for (int c = 0; c < a.size(); c++) {
+                dot += a.get(c).asDouble() * b.get(c).asDouble();
+                na += a.get(c).asDouble() * a.get(c).asDouble();
+                nb += b.get(c).asDouble() * b.get(c).asDouble();
+            }
+            double cos = dot / Math.sqrt(na * nb);
+            assertTrue(cos >= 0.995 && cos < 1, "line " + i + ": int8 at cosine " + cos + " to fp32, close but not equal");
+        }
     }
 
     @Test

@@ -10,6 +10,9 @@ public final class Defaults {
     /** Inputs per engine batch when a caller hands over a longer list. */
     public static final int BATCH_SIZE = 32;
 
+    /** The checkpoint's floats: int8 is faster but not equal, so a caller asks for it. */
+    public static final WeightFormat WEIGHTS = WeightFormat.FP32;
+
     private Defaults() {}
 
     /** Where built-in models are imported to: {@code $LEAP4J_CACHE}, else {@code ~/.cache/leap4j/models}. */

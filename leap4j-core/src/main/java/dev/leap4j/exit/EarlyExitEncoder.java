@@ -4,6 +4,7 @@ import dev.leap4j.api.ExitPolicy;
 import dev.leap4j.api.Embedding;
 
 import dev.leap4j.model.BertConfig;
+import dev.leap4j.api.WeightFormat;
 import dev.leap4j.model.BertWeights;
 import dev.leap4j.model.BertAttention;
 import dev.leap4j.model.BertEmbeddings;
@@ -52,7 +53,12 @@ public final class EarlyExitEncoder implements AutoCloseable {
     private float[] curPooled;      // (R, C) pooled state after this layer, by original row
 
     public EarlyExitEncoder(ModelFolder model, int threads) throws IOException {
-        this(model.config(), model.weights(), TextTokenizer.load(model.tokenizerJson(), model.config().maxLength()), threads,
+        this(model, threads, WeightFormat.FP32);
+    }
+
+    /** @param format the form of the layers' matrices; {@link WeightFormat#INT8} quantizes them once, before the first batch */
+    public EarlyExitEncoder(ModelFolder model, int threads, WeightFormat format) throws IOException {
+        this(withFormat(model, format).config(), model.weights(), TextTokenizer.load(model.tokenizerJson(), model.config().maxLength()), threads,
                 model.dir().getFileName().toString(), model.prompts(), ExitCalibration.read(model.dir()));
     }
 
@@ -83,6 +89,15 @@ public final class EarlyExitEncoder implements AutoCloseable {
         this.prompts = prompts;
         this.calibration = calibration;
         RuntimeCheck.warnIfSlowPath();
+    }
+
+    private static ModelFolder withFormat(ModelFolder model, WeightFormat format) {
+        model.weights().useMatrixFormat(format);
+        return model;
+    }
+
+    public WeightFormat weightFormat() {
+        return weights.matrixFormat();
     }
 
     public BertConfig config() {

@@ -1,6 +1,7 @@
 package dev.leap4j.model;
 
 import dev.leap4j.api.ModelFormatException;
+import dev.leap4j.api.WeightFormat;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -72,13 +73,17 @@ public final class BertWeights {
         /** The packed forms of this layer's matrices, current with the weights (repacked after {@link #markUpdated()}). */
         public synchronized Layer packed() {
             if (packedVersion != owner.version) {
-                qkvPacked = PackedMatrix.pack(qkvWeight, C, 3 * C);
-                attnOutPacked = PackedMatrix.pack(attnOutWeight, C, C);
-                interPacked = PackedMatrix.pack(interWeight, C, I);
-                outPacked = PackedMatrix.pack(outWeight, I, C);
+                qkvPacked = pack(qkvWeight, C, 3 * C);
+                attnOutPacked = pack(attnOutWeight, C, C);
+                interPacked = pack(interWeight, C, I);
+                outPacked = pack(outWeight, I, C);
                 packedVersion = owner.version;
             }
             return this;
+        }
+
+        private PackedMatrix pack(float[] w, int K, int N) {
+            return owner.matrixFormat == WeightFormat.INT8 ? PackedMatrix.quantize(w, K, N) : PackedMatrix.pack(w, K, N);
         }
 
         public PackedMatrix qkvPacked() {
@@ -99,6 +104,20 @@ public final class BertWeights {
     }
 
     private volatile int version;
+    private volatile WeightFormat matrixFormat = WeightFormat.FP32;
+
+    /**
+     * The form the forward pass multiplies the four matrices of every layer in; the float arrays themselves are
+     * never changed (training and export read them), only the packed copies are rebuilt.
+     */
+    public void useMatrixFormat(WeightFormat format) {
+        matrixFormat = java.util.Objects.requireNonNull(format, "format");
+        version++;
+    }
+
+    public WeightFormat matrixFormat() {
+        return matrixFormat;
+    }
 
     /** Must be called after weights are modified in place (an optimizer step), so the forward repacks them. */
     public void markUpdated() {

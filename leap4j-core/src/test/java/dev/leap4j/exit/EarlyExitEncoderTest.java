@@ -2,6 +2,7 @@ package dev.leap4j.exit;
 
 import dev.leap4j.api.ExitPolicy;
 import dev.leap4j.api.Embedding;
+import dev.leap4j.api.WeightFormat;
 
 import dev.leap4j.model.BertConfig;
 import dev.leap4j.model.BertWeights;
@@ -81,8 +82,13 @@ class EarlyExitEncoderTest {
 
     @Test
     void anInputGivesTheSameBitsAloneInAnyBatchAndWithAnyThreadCount() {
+        for (WeightFormat format : WeightFormat.values()) anInputGivesTheSameBitsAloneInAnyBatchAndWithAnyThreadCount(format);
+    }
+
+    private void anInputGivesTheSameBitsAloneInAnyBatchAndWithAnyThreadCount(WeightFormat format) {
         BertConfig c = TinyModel.randomConfig(rnd);
         BertWeights w = BertWeights.random(c, rnd.nextLong());
+        w.useMatrixFormat(format);
         List<TokenizedText> inputs = TinyModel.randomInputs(rnd, c, 10);
         try (EarlyExitEncoder one = TinyModel.encoder(c, w, 1);
              EarlyExitEncoder two = TinyModel.encoder(c, w, 2);
@@ -107,7 +113,7 @@ class EarlyExitEncoderTest {
                     assertEquals(n, es.size());
                     for (int i = 0; i < n; i++) {
                         Embedding a = alone.get(pick[i]), b = es.get(i);
-                        String what = at("input " + pick[i] + " (length " + inputs.get(pick[i]).length() + ") at batch position " + i + " of "
+                        String what = at(format.label() + " input " + pick[i] + " (length " + inputs.get(pick[i]).length() + ") at batch position " + i + " of "
                                 + n + ", " + enc.threads() + " threads, " + policy);
                         assertEquals(a.exitLayer(), b.exitLayer(), what);
                         assertArrayEquals(bits(a.vector()), bits(b.vector()), what);

@@ -121,6 +121,65 @@ class KernelsTest {
     }
 
     @Test
+    void int8MatmulIsBitIdenticalToScalarTwinForAnyThreadCount() {
+        try (Parallel p2 = new Parallel(2); Parallel p3 = new Parallel(3)) {
+            for (int s : SIZES) {
+                for (int dim = 0; dim < 3; dim++) {
+                    int M = dim == 0 ? s : pick(1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 17, 57);
+                    int K = dim == 1 ? s : pick(1, 3, 7, 16, 33, 384);
+                    int N = dim == 2 ? s : pick(1, 3, 7, 13, 16, 24, 33, 48, 100, 384);
+                    float[] x = gaussian(M * K, 1), w = gaussian(K * N, 0.5);
+                    if (rnd.nextInt(4) == 0) for (int k = 0; k < K; k++) w[k * N + rnd.nextInt(N)] = 0f;
+                    int zeroColumn = rnd.nextInt(N);
+                    for (int k = 0; k < K; k++) w[k * N + zeroColumn] = 0f;
+                    float[] b = rnd.nextBoolean() ? gaussian(N, 1) : null;
+                    ScalarKernels.Quantized q = ScalarKernels.quantize(w, K, N);
+                    float[] ref = new float[M * N];
+                    ScalarKernels.matmulForward(ref, x, q, b, M, K, N);
+                    PackedMatrix pw = PackedMatrix.quantize(w, K, N);
+                    String shape = "int8 matmul M=" + M + " K=" + K + " N=" + N + " bias=" + (b != null);
+                    for (int n = 0; n < N; n++) {
+                        assertEquals(q.scales()[n], pw.scale(n), where(shape + " scale of column " + n));
+                        for (int k = 0; k < K; k++) {
+                            assertEquals(q.codes()[k * N + n], pw.get(k, n), where(shape + " code at (" + k + "," + n + ")"));
+                            // round to nearest: the code times the scale is within half a step of the weight
+                            assertTrue(Math.abs(w[k * N + n] - pw.get(k, n) * pw.scale(n)) <= pw.scale(n) * 0.5f * (1 + 1e-5f),
+                                    where(shape + " rounding at (" + k + "," + n + ")"));
+                        }
+                    }
+                    for (Parallel p : new Parallel[]{null, p2, p3}) {
+                        float[] out = new float[M * N];
+                        Kernels.matmulForward(p, out, x, pw, b, M);
+                        assertBits(ref, out, shape + " threads=" + (p == null ? 1 : p.threads()));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void int8MatmulRowsDoNotDependOnTheRowsBesideThem() {
+        int K = 384, N = 1536, M = 13;
+        float[] x = gaussian(M * K, 1), w = gaussian(K * N, 0.05), b = gaussian(N, 1);
+        PackedMatrix pw = PackedMatrix.quantize(w, K, N);
+        float[] all = new float[M * N];
+        Kernels.matmulForward(null, all, x, pw, b, M);
+        for (int m = 0; m < M; m++) {
+            float[] one = new float[N];
+            Kernels.matmulForward(null, one, Arrays.copyOfRange(x, m * K, (m + 1) * K), pw, b, 1);
+            assertBits(Arrays.copyOfRange(all, m * N, (m + 1) * N), one, "int8 row " + m + " alone vs in 13 rows");
+        }
+    }
+
+    @Test
+    void quantizingRejectsAValueThatIsNotFinite() {
+        float[] w = new float[12];
+        w[5] = Float.NaN;
+        assertThrows(IllegalArgumentException.class, () -> PackedMatrix.quantize(w, 3, 4));
+        assertThrows(IllegalArgumentException.class, () -> PackedMatrix.quantize(new float[10], 3, 4));
+    }
+
+    @Test
     void packingRejectsAMatrixOfTheWrongSize() {
         assertThrows(IllegalArgumentException.class, () -> PackedMatrix.pack(new float[10], 3, 4));
     }

@@ -21,6 +21,32 @@ public final class ScalarKernels {
         }
     }
 
+    /** Symmetric int8 codes per column of w (K, N): scales[n] = max |w[., n]| / 127, codes = round(w / scale). */
+    public record Quantized(byte[] codes, float[] scales) {}
+
+    public static Quantized quantize(float[] w, int K, int N) {
+        byte[] q = new byte[K * N];
+        float[] scales = new float[N];
+        for (int n = 0; n < N; n++) {
+            float max = 0f;
+            for (int k = 0; k < K; k++) max = Math.max(max, Math.abs(w[k * N + n]));
+            scales[n] = max / 127f;
+            for (int k = 0; k < K; k++) q[k * N + n] = scales[n] == 0f ? 0 : (byte) Math.max(-127, Math.min(127, Math.round(w[k * N + n] / scales[n])));
+        }
+        return new Quantized(q, scales);
+    }
+
+    /** out (M, N) = fma(x (M, K) · codes (K, N), scales (N), b (N)): the sum one fused chain, then scale and bias in one rounding. */
+    public static void matmulForward(float[] out, float[] x, Quantized w, float[] b, int M, int K, int N) {
+        for (int m = 0; m < M; m++) {
+            for (int n = 0; n < N; n++) {
+                float acc = 0f;
+                for (int k = 0; k < K; k++) acc = Math.fma(x[m * K + k], (float) w.codes()[k * N + n], acc);
+                out[m * N + n] = b == null ? acc * w.scales()[n] : Math.fma(acc, w.scales()[n], b[n]);
+            }
+        }
+    }
+
     /** Row-wise layer norm over C for rows [m0, m1), the twin of {@link Kernels#layerNormForward}; out may alias x. */
     public static void layerNormForward(float[] out, float[] x, float[] gamma, float[] beta, int C, float eps, int m0, int m1) {
         for (int m = m0; m < m1; m++) {

@@ -17,6 +17,7 @@ import dev.leap4j.api.ExitPolicy;
 import dev.leap4j.api.Leap4j;
 import dev.leap4j.api.Prompt;
 import dev.leap4j.api.Texts;
+import dev.leap4j.api.WeightFormat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -192,6 +193,7 @@ public final class Leap4jEmbeddingModel implements EmbeddingModel, AutoCloseable
         private Double theta;
         private Integer minLayer;
         private Integer depth;
+        private WeightFormat weights = Defaults.WEIGHTS;
         private String promptName;
         private String promptText;
 
@@ -235,6 +237,15 @@ public final class Leap4jEmbeddingModel implements EmbeddingModel, AutoCloseable
             return this;
         }
 
+        /**
+         * {@link WeightFormat#INT8} holds the layers' matrices as int8 per output column (a quarter of the bytes, close
+         * to but not equal to fp32); the default is the checkpoint's floats.
+         */
+        public Builder weights(WeightFormat weights) {
+            this.weights = weights;
+            return this;
+        }
+
         /** One of the model's prompts for queries and documents alike, instead of the query/document pair. */
         public Builder promptName(String name) {
             this.promptName = name;
@@ -256,7 +267,7 @@ public final class Leap4jEmbeddingModel implements EmbeddingModel, AutoCloseable
             if (promptName != null && promptText != null) throw new IllegalArgumentException("give a prompt name or a prompt text, not both");
             Leap4j leap;
             try {
-                leap = Leap4j.load(model, cacheDir, threads);
+                leap = Leap4j.load(model, cacheDir, threads, weights);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read model " + model + ": " + e.getMessage(), e);
             }

@@ -169,6 +169,18 @@ class Leap4jEmbeddingModelTest {
     }
 
     @Test
+    void int8WeightsGiveTheLibrarysInt8Vectors() throws Exception {
+        try (Leap4j leap = Leap4j.load(MODEL, dev.leap4j.api.Defaults.cacheDir(), 2, dev.leap4j.api.WeightFormat.INT8);
+             Leap4j fp32 = Leap4j.load(MODEL);
+             Leap4jEmbeddingModel int8 = Leap4jEmbeddingModel.builder().model(MODEL).weights(dev.leap4j.api.WeightFormat.INT8).threads(2).build()) {
+            Response<List<Embedding>> r = int8.embedAll(TEXTS.stream().map(TextSegment::from).toList());
+            List<dev.leap4j.api.Embedding> want = leap.embed(TEXTS);
+            for (int i = 0; i < TEXTS.size(); i++) assertArrayEquals(want.get(i).vector(), r.content().get(i).vector());
+            assertTrue(!java.util.Arrays.equals(fp32.embed(TEXTS.get(0)), r.content().get(0).vector()), "int8 is not fp32");
+        }
+    }
+
+    @Test
     void mistakesAreOneActionableLine() {
         assertThrows(IllegalArgumentException.class, () -> model.embedAll(java.util.Arrays.asList(TextSegment.from("a"), null)));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Leap4jEmbeddingModel.builder().model(MODEL).promptName("query").build());

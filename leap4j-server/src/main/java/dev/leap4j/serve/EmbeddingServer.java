@@ -282,6 +282,7 @@ public final class EmbeddingServer implements AutoCloseable {
             g.writeStringField("model_id", encoder.name());
             g.writeNumberField("num_layers", encoder.numLayers());
             g.writeNumberField("dimension", encoder.dimension());
+            g.writeStringField("weights", encoder.weightFormat().label());
             g.writeNumberField("max_input_length", encoder.tokenizer().maxLength());
             g.writeNumberField("max_batch_tokens", settings.maxBatchTokens());
             g.writeNumberField("max_client_batch_size", settings.maxInputsPerRequest());
@@ -321,7 +322,7 @@ public final class EmbeddingServer implements AutoCloseable {
     /** Bytes of request bodies that may be in memory at once (2 x parse permits x max body bytes). */
     /** The heap this server can use at most with its model and settings, term by term. */
     public MemoryPlan memoryPlan() {
-        return MemoryPlan.of(encoder.config(), encoder.tokenizer().maxLength(), settings, parsePermits, bodies.budgetBytes());
+        return MemoryPlan.of(encoder.config(), encoder.weightFormat(), encoder.tokenizer().maxLength(), settings, parsePermits, bodies.budgetBytes());
     }
 
     long bodyBudgetBytes() {

@@ -1,5 +1,6 @@
 package dev.leap4j.serve;
 
+import dev.leap4j.api.WeightFormat;
 import dev.leap4j.model.BertConfig;
 
 import java.util.Locale;
@@ -8,7 +9,8 @@ import java.util.Locale;
  * What bounds the server's heap, term by term, so a deployment can size -Xmx for its model and settings instead of
  * taking the JVM's default (a quarter of the machine). Every term is a hard bound of the server's own design:
  * <ul>
- *   <li>weights: the model's float arrays, plus the column-panel copies of each layer's four matrices;</li>
+ *   <li>weights: the model's float arrays, plus the column-panel copies of each layer's four matrices (4 bytes per
+ *       value, or 1 with {@code --weights int8});</li>
  *   <li>batch workspace: (7C + I) floats per token of the largest batch ({@code --max-batch-tokens}): the layer
  *       input and the aliased activations of one layer;</li>
  *   <li>request bodies: the shared body budget (bodies in flight) plus, for each parse permit, one body parsed
@@ -21,12 +23,12 @@ import java.util.Locale;
 public record MemoryPlan(long weights, long workspace, long bodies, long queue, long base) {
     static final long BASE = 128L << 20;
 
-    static MemoryPlan of(BertConfig c, int maxLength, ServerSettings s, int permits, long bodyBudget) {
+    static MemoryPlan of(BertConfig c, WeightFormat format, int maxLength, ServerSettings s, int permits, long bodyBudget) {
         long C = c.hidden(), I = c.intermediate(), L = c.numLayers();
         long layerMatrices = L * (C * 3 * C + C * C + 2 * C * I);
         long params = (long) c.vocabSize() * C + (long) c.maxPositions() * C + (long) c.typeVocabSize() * C + 2 * C
                 + L * (3 * C + C + 2 * C + I + C + 2 * C) + layerMatrices;
-        long weights = 4 * (params + layerMatrices);
+        long weights = 4 * params + (format == WeightFormat.INT8 ? 1 : 4) * layerMatrices;
         long workspace = 4L * s.maxBatchTokens() * (7 * C + I);
         long bodies = bodyBudget + (long) permits * s.maxBodyBytes();
         long queue = 4L * s.maxQueue() * maxLength;

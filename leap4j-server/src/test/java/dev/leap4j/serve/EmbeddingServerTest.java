@@ -393,6 +393,7 @@ class EmbeddingServerTest {
         r = http.get("/info");
         assertEquals(TinyEncoders.LAYERS, r.json().get("num_layers").intValue());
         assertEquals(TinyEncoders.MAX_LENGTH, r.json().get("max_input_length").intValue());
+        assertEquals("fp32", r.json().get("weights").textValue());
         assertEquals(MAX_INPUTS, r.json().get("max_client_batch_size").intValue());
         assertFalse(r.json().get("early_exit_calibrated").booleanValue(), "a model without a calibration says so");
         assertEquals(policy.describe(), r.json().get("default_policy").textValue());

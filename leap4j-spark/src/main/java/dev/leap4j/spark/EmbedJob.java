@@ -1,6 +1,7 @@
 package dev.leap4j.spark;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.leap4j.api.WeightFormat;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -76,6 +77,10 @@ public final class EmbedJob implements Callable<Integer> {
     @Option(names = "--threads", description = "engine threads per executor (default: the executor's cores)")
     Integer threads;
 
+    @Option(names = "--weights", defaultValue = "fp32", paramLabel = "fp32|int8",
+            description = "the layers' matrices as floats (default) or int8 per output column: faster, close to fp32 but not equal")
+    String weights;
+
     @Option(names = "--batch-size", defaultValue = "32", description = "inputs per engine call (default 32)")
     int batchSize;
 
@@ -120,7 +125,13 @@ public final class EmbedJob implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        EmbedOptions options = new EmbedOptions(model, theta, minLayer, patience, depth, threads, batchSize, prompt, promptText);
+        WeightFormat weightFormat;
+        try {
+            weightFormat = WeightFormat.parse(weights);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--" + e.getMessage());
+        }
+        EmbedOptions options = new EmbedOptions(model, theta, minLayer, patience, depth, threads, weightFormat, batchSize, prompt, promptText);
         if (format == Format.text && !textColumn.equals("text")) {
             throw new IllegalArgumentException("--text-column applies to jsonl and parquet input; text input has one column, 'text'");
         }

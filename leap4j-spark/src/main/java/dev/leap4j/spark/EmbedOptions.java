@@ -1,6 +1,8 @@
 package dev.leap4j.spark;
 
+import dev.leap4j.api.Defaults;
 import dev.leap4j.api.ExitPolicy;
+import dev.leap4j.api.WeightFormat;
 import dev.leap4j.api.Prompt;
 import dev.leap4j.api.Leap4j;
 
@@ -19,6 +21,7 @@ import java.io.Serializable;
  * @param patience   consecutive agreeing layers needed; null = the model's calibration, else 1
  * @param depth      run at most this many layers (1..the model's depth); null = full depth
  * @param threads    engine threads per executor; null = the executor's cores
+ * @param weights    the form of the layers' matrices: {@link WeightFormat#FP32} (the default) or int8
  * @param batchSize  rows read and embedded together within a partition; the library splits a call into engine
  *                   batches of at most {@link dev.leap4j.api.Leap4j#BATCH_SIZE} (32), so larger values only lengthen
  *                   the stretch a task reads ahead
@@ -26,7 +29,7 @@ import java.io.Serializable;
  * @param promptText any text put before every text, instead of promptName
  */
 public record EmbedOptions(String model, Double theta, Integer minLayer, Integer patience, Integer depth, Integer threads,
-                           int batchSize, String promptName, String promptText) implements Serializable {
+                           WeightFormat weights, int batchSize, String promptName, String promptText) implements Serializable {
     public static final int DEFAULT_BATCH_SIZE = 32;
 
     public EmbedOptions {
@@ -38,6 +41,7 @@ public record EmbedOptions(String model, Double theta, Integer minLayer, Integer
         if (patience != null && patience < 1) throw new IllegalArgumentException("patience must be >= 1, got " + patience);
         if (depth != null && depth < 1) throw new IllegalArgumentException("depth must be >= 1 (or unset for full depth), got " + depth);
         if (threads != null && threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        if (weights == null) throw new IllegalArgumentException("weights is required: WeightFormat.FP32 (the default) or INT8");
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         if (promptName != null && promptText != null) {
             throw new IllegalArgumentException("a prompt name and a prompt text exclude each other: give one");
@@ -46,41 +50,46 @@ public record EmbedOptions(String model, Double theta, Integer minLayer, Integer
 
     /** The model's defaults for everything else: its own exit rule (calibrated, else full depth), the executor's cores, batches of 32. */
     public static EmbedOptions of(String model) {
-        return new EmbedOptions(model, null, null, null, null, null, DEFAULT_BATCH_SIZE, null, null);
+        return new EmbedOptions(model, null, null, null, null, null, Defaults.WEIGHTS, DEFAULT_BATCH_SIZE, null, null);
     }
 
     public EmbedOptions withTheta(double t) {
-        return new EmbedOptions(model, t, minLayer, patience, depth, threads, batchSize, promptName, promptText);
+        return new EmbedOptions(model, t, minLayer, patience, depth, threads, weights, batchSize, promptName, promptText);
     }
 
     public EmbedOptions withMinLayer(int m) {
-        return new EmbedOptions(model, theta, m, patience, depth, threads, batchSize, promptName, promptText);
+        return new EmbedOptions(model, theta, m, patience, depth, threads, weights, batchSize, promptName, promptText);
     }
 
     public EmbedOptions withPatience(int p) {
-        return new EmbedOptions(model, theta, minLayer, p, depth, threads, batchSize, promptName, promptText);
+        return new EmbedOptions(model, theta, minLayer, p, depth, threads, weights, batchSize, promptName, promptText);
     }
 
     /** Run at most k layers: a fixed, cheaper dial. */
     public EmbedOptions withDepth(int k) {
-        return new EmbedOptions(model, theta, minLayer, patience, k, threads, batchSize, promptName, promptText);
+        return new EmbedOptions(model, theta, minLayer, patience, k, threads, weights, batchSize, promptName, promptText);
     }
 
     public EmbedOptions withThreads(int t) {
-        return new EmbedOptions(model, theta, minLayer, patience, depth, t, batchSize, promptName, promptText);
+        return new EmbedOptions(model, theta, minLayer, patience, depth, t, weights, batchSize, promptName, promptText);
+    }
+
+    /** {@link WeightFormat#INT8}: the layers' matrices as int8 per output column, a quarter of the bytes, close to fp32. */
+    public EmbedOptions withWeights(WeightFormat w) {
+        return new EmbedOptions(model, theta, minLayer, patience, depth, threads, w, batchSize, promptName, promptText);
     }
 
     public EmbedOptions withBatchSize(int b) {
-        return new EmbedOptions(model, theta, minLayer, patience, depth, threads, b, promptName, promptText);
+        return new EmbedOptions(model, theta, minLayer, patience, depth, threads, weights, b, promptName, promptText);
     }
 
     /** The model's prompt of this name (see {@link Leap4j#promptNames()}), e.g. {@code passage} for e5's documents. */
     public EmbedOptions withPrompt(String name) {
-        return new EmbedOptions(model, theta, minLayer, patience, depth, threads, batchSize, name, null);
+        return new EmbedOptions(model, theta, minLayer, patience, depth, threads, weights, batchSize, name, null);
     }
 
     public EmbedOptions withPromptText(String text) {
-        return new EmbedOptions(model, theta, minLayer, patience, depth, threads, batchSize, null, text);
+        return new EmbedOptions(model, theta, minLayer, patience, depth, threads, weights, batchSize, null, text);
     }
 
     /** The exit rule for this model, as {@code leap4j embed} builds it from the same options. */

@@ -1,25 +1,26 @@
 package dev.leap4j.spark;
 
+import dev.leap4j.api.Defaults;
 import dev.leap4j.api.Leap4j;
+import dev.leap4j.api.WeightFormat;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkEnv;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The engines of this JVM, one per (model, threads), loaded on first use and kept for the life of the JVM. On an
+ * The engines of this JVM, one per (model, threads, weights), loaded on first use and kept for the life of the JVM. On an
  * executor that means every task and partition of every job shares one engine: loading a model takes seconds and
  * its weights should exist once per JVM, and the engine runs one batch at a time on all its threads, so concurrent
  * tasks take turns at full width instead of splitting the cores. The exit rule is not part of the key: it is passed
  * with each call.
  */
 final class ExecutorModels {
-    private record Key(String model, int threads) {}
+    private record Key(String model, int threads, WeightFormat weights) {}
 
     private static final ConcurrentHashMap<Key, Leap4j> MODELS = new ConcurrentHashMap<>();
 
@@ -32,9 +33,9 @@ final class ExecutorModels {
         int threads = threads(options);
         // computeIfAbsent runs the load at most once per key, however many tasks ask at the same moment; a failed
         // load stores nothing, so a later task tries again
-        return MODELS.computeIfAbsent(new Key(options.model(), threads), k -> {
+        return MODELS.computeIfAbsent(new Key(options.model(), threads, options.weights()), k -> {
             try {
-                return Leap4j.load(k.model(), cacheDir(), k.threads());
+                return Leap4j.load(k.model(), Defaults.cacheDir(), k.threads(), k.weights());
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot load model " + k.model() + ": " + e.getMessage(), e);
             }
@@ -44,13 +45,6 @@ final class ExecutorModels {
     /** The engine threads for these options on this executor. */
     static int threads(EmbedOptions options) {
         return options.threads() != null ? options.threads() : executorCores();
-    }
-
-    /** Where built-in models are imported: $LEAP4J_CACHE, else ~/.cache/leap4j/models, as the leap4j CLI. */
-    static Path cacheDir() {
-        String env = System.getenv("LEAP4J_CACHE");
-        if (env != null && !env.isBlank()) return Path.of(env);
-        return Path.of(System.getProperty("user.home"), ".cache", "leap4j", "models");
     }
 
     private static int executorCores() {

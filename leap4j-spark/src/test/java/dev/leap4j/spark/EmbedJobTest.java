@@ -144,6 +144,9 @@ class EmbedJobTest {
         Run prompt = job("--input", in.toString(), "--output", dir.resolve("o").toString(), "--model", MODEL, "--prompt", "query");
         assertEquals(2, prompt.code());
         assertEquals("leap4j-spark: unknown prompt 'query': this model defines no prompts", prompt.err().strip());
+        Run weights = job("--input", in.toString(), "--output", dir.resolve("o").toString(), "--model", MODEL, "--weights", "fp16");
+        assertEquals(2, weights.code());
+        assertEquals("leap4j-spark: --weights 'fp16' is not one of fp32, int8", weights.err().strip());
         assertTrue(!Files.exists(dir.resolve("o")), "nothing is written when the options are wrong");
     }
 

@@ -48,6 +48,17 @@ class EmbedMatchesCliTest {
         assertMatches(texts, expected, rows, "prompt text");
     }
 
+    @Test
+    void int8WeightsGiveTheCliResults(@TempDir Path dir) throws Exception {
+        List<String> texts = Texts.SENTENCES;
+        List<CliOracle.Line> expected = CliOracle.embed(dir, texts, MODEL, "--weights", "int8");
+        List<CliOracle.Line> fp32 = CliOracle.embed(dir, texts, MODEL);
+        assertTrue(!java.util.Arrays.equals(expected.get(0).vector(), fp32.get(0).vector()), "int8 is not fp32");
+        Dataset<Row> df = Texts.frame(LocalSpark.session(), texts).repartition(2);
+        List<Row> rows = Leap4jSpark.embed(df, "text", EmbedOptions.of(MODEL).withThreads(2).withWeights(dev.leap4j.api.WeightFormat.INT8)).collectAsList();
+        assertMatches(texts, expected, rows, "int8");
+    }
+
     static void assertMatches(List<String> texts, List<CliOracle.Line> expected, List<Row> rows, String what) {
         assertEquals(texts.size(), rows.size(), what);
         boolean[] seen = new boolean[texts.size()];

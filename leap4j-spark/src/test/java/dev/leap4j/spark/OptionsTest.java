@@ -41,7 +41,7 @@ class OptionsTest {
         assertThrows(IllegalArgumentException.class, () -> EmbedOptions.of(MODEL).withThreads(0));
         assertThrows(IllegalArgumentException.class, () -> EmbedOptions.of(MODEL).withBatchSize(0));
         assertThrows(IllegalArgumentException.class, () -> EmbedOptions.of(MODEL).withDepth(0));
-        assertThrows(IllegalArgumentException.class, () -> new EmbedOptions(MODEL, null, null, null, null, null, 32, "query", "query: "));
+        assertThrows(IllegalArgumentException.class, () -> new EmbedOptions(MODEL, null, null, null, null, null, dev.leap4j.api.WeightFormat.FP32, 32, "query", "query: "));
         // the later of withPrompt / withPromptText wins, so a builder chain never holds both
         assertEquals("q: ", EmbedOptions.of(MODEL).withPrompt("query").withPromptText("q: ").promptText());
         assertEquals(null, EmbedOptions.of(MODEL).withPrompt("query").withPromptText("q: ").promptName());

@@ -25,7 +25,7 @@ public class Leap4jAutoConfiguration {
     public Leap4j leap4j(Leap4jProperties properties) {
         properties.validate();
         try {
-            return Leap4j.load(properties.getModel(), properties.resolvedCacheDir(), properties.resolvedThreads());
+            return Leap4j.load(properties.getModel(), properties.resolvedCacheDir(), properties.resolvedThreads(), properties.getWeights());
         } catch (dev.leap4j.api.ModelFormatException e) {
             throw new Leap4jConfigException(Leap4jProperties.PREFIX + ".model: cannot use the model: " + e.getMessage());
         } catch (IllegalArgumentException e) {

@@ -1,6 +1,7 @@
 package dev.leap4j.springai;
 
 import dev.leap4j.api.Defaults;
+import dev.leap4j.api.WeightFormat;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 import java.nio.file.Path;
@@ -34,6 +35,12 @@ public class Leap4jProperties {
     /** Engine threads; unset means one per core. */
     private Integer threads;
 
+    /**
+     * The layers' matrices as the checkpoint's floats (fp32, the default) or int8 per output column, quantized at
+     * load (a quarter of the bytes; close to fp32, not equal).
+     */
+    private WeightFormat weights = Defaults.WEIGHTS;
+
     /** Where built-in models are imported to; unset means $LEAP4J_CACHE, else ~/.cache/leap4j/models. A leading ~ is the home folder. */
     private String cacheDir;
 
@@ -66,6 +73,9 @@ public class Leap4jProperties {
         }
         if (depth != null && depth < 1) {
             throw new Leap4jConfigException(PREFIX + ".depth must be >= 1 (or unset for full depth), got " + depth);
+        }
+        if (weights == null) {
+            throw new Leap4jConfigException(PREFIX + ".weights is empty: give fp32 (the default) or int8");
         }
         if (threads != null && threads < 1) {
             throw new Leap4jConfigException(PREFIX + ".threads must be >= 1 (or unset for one per core), got " + threads);
@@ -127,6 +137,14 @@ public class Leap4jProperties {
 
     public void setDepth(Integer depth) {
         this.depth = depth;
+    }
+
+    public WeightFormat getWeights() {
+        return weights;
+    }
+
+    public void setWeights(WeightFormat weights) {
+        this.weights = weights;
     }
 
     public Integer getThreads() {

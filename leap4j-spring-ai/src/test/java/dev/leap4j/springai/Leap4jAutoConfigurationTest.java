@@ -172,10 +172,19 @@ class Leap4jAutoConfigurationTest {
         for (var p : new com.fasterxml.jackson.databind.ObjectMapper().readTree(in).get("properties")) {
             names.put(p.get("name").asText(), p.path("description").asText(""));
         }
-        for (String property : List.of("model", "theta", "min-layer", "patience", "depth", "threads", "cache-dir", "prompt-name", "prompt-text")) {
+        for (String property : List.of("model", "theta", "min-layer", "patience", "depth", "weights", "threads", "cache-dir", "prompt-name", "prompt-text")) {
             assertThat(names).containsKey("leap4j." + property);
             assertThat(names.get("leap4j." + property)).as(property).isNotBlank();
         }
+    }
+
+    @Test
+    void int8WeightsAreOneProperty() {
+        runner.withPropertyValues("leap4j.model=all-minilm-l6-v2", "leap4j.threads=2", "leap4j.weights=int8").run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            assertThat(ctx.getBean(dev.leap4j.api.Leap4j.class).weightFormat()).isEqualTo(dev.leap4j.api.WeightFormat.INT8);
+        });
+        runner.withPropertyValues("leap4j.model=all-minilm-l6-v2", "leap4j.weights=int4").run(ctx -> assertThat(ctx).hasFailed());
     }
 
     @Test
