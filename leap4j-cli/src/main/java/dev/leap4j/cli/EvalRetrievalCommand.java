@@ -84,7 +84,7 @@ final class EvalRetrievalCommand implements Callable<Integer> {
             prompts.put("documents", docPrompt);
             var o = new RetrievalEvaluation.Options(sweep.options(enc.numLayers()), how, docSpeedSample);
             RetrievalEvaluation.Result r = RetrievalEvaluation.run(enc, beir, o, ProgressBar.stderr());
-            RetrievalReport.write(out, r, EvalCommand.runInfo(model.name, data.toString(), threads, spec.commandLine().getParseResult().originalArgs().toArray(String[]::new),
+            RetrievalReport.write(out, r, EvalCommand.runInfo(model.described(), data.toString(), threads, spec.commandLine().getParseResult().originalArgs().toArray(String[]::new),
                     prompts));
             var f = r.full().primary();
             System.out.printf(Locale.ROOT, "%s on %s (%d documents, %d queries; query prompt %s, document prompt %s): full depth nDCG@10 %.4f, Recall@100 %.4f, MRR@10 %.4f%n",

@@ -61,7 +61,7 @@ final class EvalStsCommand implements Callable<Integer> {
             Prompt p = prompt.resolve(enc.prompts());
             SweepOptions o = sweep.options(enc.numLayers());
             StsEvaluation.Result r = StsEvaluation.run(enc, sts.withPrefix(p.text()), o, progress);
-            StsReport.write(out, r, EvalCommand.runInfo(model.name, sts.file().toString(), threads,
+            StsReport.write(out, r, EvalCommand.runInfo(model.described(), sts.file().toString(), threads,
                     spec.commandLine().getParseResult().originalArgs().toArray(String[]::new), Map.of("sentences", p)));
             System.out.printf(Locale.ROOT, "%s on %s (%d pairs, prompt %s): full depth Spearman %.4f, Pearson %.4f%n", model.name, sts.file(), r.pairs(),
                     p.describe(), r.fullSpearman(), r.fullPearson());

@@ -25,6 +25,11 @@ final class ModelOption {
         }
     }
 
+    /** The model as a report names it: with "(int8 weights)" when not the checkpoint's floats. */
+    String described() {
+        return weightFormat() == WeightFormat.FP32 ? name : name + " (" + weightFormat().label() + " weights)";
+    }
+
     /** The model's engine with this many threads. */
     EarlyExitEncoder open(int threads) throws IOException {
         WeightFormat format = weightFormat();
