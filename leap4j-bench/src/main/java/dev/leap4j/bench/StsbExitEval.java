@@ -24,7 +24,7 @@ public class StsbExitEval {
         double theta = a.length > 3 ? Double.parseDouble(a[3]) : 0.95;
         int minLayer = a.length > 4 ? Integer.parseInt(a[4]) : 6;
         int timing = a.length > 5 ? Integer.parseInt(a[5]) : 200;
-        Path cache = Path.of(System.getenv().getOrDefault("LEAP4J_CACHE", System.getProperty("user.home") + "/.cache/leap4j/models"));
+        Path cache = dev.leap4j.api.Defaults.cacheDir();
         List<String> s1 = new ArrayList<>(), s2 = new ArrayList<>();
         List<Double> gold = new ArrayList<>();
         List<String> lines = Files.readAllLines(tsv);

@@ -103,7 +103,9 @@ public final class Kernels {
         }
     }
 
-    private static final VectorSpecies<Byte> CODES = VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * L));
+    // L int8 codes load as one byte vector of 8L bits; below 64 bits (128-bit float vectors, e.g. NEON) there is no
+    // such byte shape, and codes are widened one by one into scratch instead
+    private static final VectorSpecies<Byte> CODES = L >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(8 * L)) : null;
     // One panel of widened codes per thread, reused by every call: (K, PANEL), at most 1536 x 2 x 8 floats (96 KiB)
     // on AVX2, so it stays in L2 while each tile streams it.
     private static final ThreadLocal<float[]> PANEL_SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
@@ -127,7 +129,7 @@ public final class Kernels {
         if (panel.length < size) PANEL_SCRATCH.set(panel = new float[size]);
         for (int p = p0; p < p1; p++) {
             int n = p * cb;
-            if (!EIGHT_ROW_TILES && M <= FUSED_WIDEN_MAX_ROWS && n + cb <= N) {
+            if (CODES != null && !EIGHT_ROW_TILES && M <= FUSED_WIDEN_MAX_ROWS && n + cb <= N) {
                 int m = 0;
                 for (; m + 6 <= M; m += 6) block6x2q(out, x, w.codes, K, N, m, n, p * size);
                 for (; m < M; m++) block1x2q(out, x, w.codes, K, N, m, n, p * size);
@@ -189,6 +191,10 @@ public final class Kernels {
 
     /** dst[0, size) = src[from, from + size) as floats; size is a whole number of panels' rows. */
     static void widenCodes(byte[] src, int from, float[] dst, int size) {
+        if (CODES == null) {
+            for (int i = 0; i < size; i++) dst[i] = src[from + i];
+            return;
+        }
         for (int i = 0; i < size; i += L) {
             widen(src, from + i).intoArray(dst, i);
         }
