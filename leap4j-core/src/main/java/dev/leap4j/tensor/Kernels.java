@@ -145,7 +145,11 @@ public final class Kernels {
         return (FloatVector) ByteVector.fromArray(CODES, codes, i).convertShape(VectorOperators.B2F, S, 0);
     }
 
-    /** {@link #block6x2} over int8 codes: the same chains over k, each code widened exactly to a float. No bias or scale. */
+    /**
+     * {@link #block6x2} over int8 codes: the same chains over k, each code widened exactly to a float. No bias or
+     * scale. A copy of that loop with its loads swapped rather than one body taking the load as a function: a call
+     * the JIT does not inline boxes the vectors it passes (see {@link #block8x3}), and this loop is the hot path.
+     */
     private static void block6x2q(float[] out, float[] x, byte[] q, int K, int N, int m, int n, int wBase) {
         FloatVector a00 = FloatVector.zero(S), a01 = FloatVector.zero(S);
         FloatVector a10 = FloatVector.zero(S), a11 = FloatVector.zero(S);
