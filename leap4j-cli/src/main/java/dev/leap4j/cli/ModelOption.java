@@ -18,11 +18,7 @@ final class ModelOption {
     String weights;
 
     WeightFormat weightFormat() {
-        try {
-            return WeightFormat.parse(weights);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--" + e.getMessage());
-        }
+        return WeightFormat.parse(weights, "--weights");
     }
 
     /** The model as a report names it: with "(int8 weights)" when not the checkpoint's floats. */
@@ -32,7 +28,7 @@ final class ModelOption {
 
     /** The model's engine with this many threads. */
     EarlyExitEncoder open(int threads) throws IOException {
-        WeightFormat format = weightFormat();
+        WeightFormat format = weightFormat(); // before the load: a wrong value costs no model import
         return new EarlyExitEncoder(ModelLocator.load(name, Main.cacheDir()), threads, format);
     }
 }

@@ -112,7 +112,7 @@ public final class BertWeights {
      */
     public void useMatrixFormat(WeightFormat format) {
         matrixFormat = java.util.Objects.requireNonNull(format, "format");
-        version++;
+        markUpdated();
     }
 
     public WeightFormat matrixFormat() {

@@ -84,9 +84,4 @@ public final class PackedMatrix {
     public float scale(int n) {
         return quantized() ? scales[n] : 1f;
     }
-
-    /** Bytes of weight data the kernel streams per call: the traffic a batch-1 forward pass is bound by. */
-    public long weightBytes() {
-        return quantized() ? codes.length + 4L * scales.length : 4L * data.length;
-    }
 }

@@ -125,13 +125,8 @@ public final class EmbedJob implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        WeightFormat weightFormat;
-        try {
-            weightFormat = WeightFormat.parse(weights);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--" + e.getMessage());
-        }
-        EmbedOptions options = new EmbedOptions(model, theta, minLayer, patience, depth, threads, weightFormat, batchSize, prompt, promptText);
+        EmbedOptions options = new EmbedOptions(model, theta, minLayer, patience, depth, threads, WeightFormat.parse(weights, "--weights"),
+                batchSize, prompt, promptText);
         if (format == Format.text && !textColumn.equals("text")) {
             throw new IllegalArgumentException("--text-column applies to jsonl and parquet input; text input has one column, 'text'");
         }
