@@ -1,8 +1,9 @@
 package dev.leap4j.train;
 
 /**
- * The LEAP objective on pooled embeddings, in double precision, with its exact gradient. Inputs are masked-mean
- * pooled states; e_s(l) is the student after layer l, e_t the teacher's final embedding.
+ * The LEAP objective on pooled embeddings with its exact gradient, read from and written to the engine's flat float
+ * arrays (sums in double, {@link LossKernels}). e_s(l) is the student's pooled state after layer l, e_t the teacher's
+ * final embedding.
  * <ul>
  *   <li>L_final = 1 - cos(P e_s(L_s), e_t)</li>
  *   <li>L_inter = mean over mapped (l, pi(l)) of 1 - cos(P e_s(l), e_t(pi(l)))</li>
@@ -20,12 +21,11 @@ package dev.leap4j.train;
  *       direction.</li>
  * </ul>
  * Every term is also averaged over the batch. P is the training-only projection to the teacher's width (identity
- * when the widths match). The similarity distributions leave out j = i: self-similarity is always 1 and would only
- * add a constant peak to both rows.
+ * when the widths match). Each term is a forward/backward pair: {@link #compute} takes every term's value, then adds
+ * each weighted gradient in turn; an instance holds the projected states and their gradient for one batch shape, so
+ * a training step copies no states into another format.
  */
 public final class LeapLoss {
-    private LeapLoss() {}
-
     /** Value of each term (unweighted) and the weighted total. */
     public record Terms(double total, double fin, double inter, double exit, double contrast, double align, double relational) {
         public boolean finite() {
@@ -34,190 +34,191 @@ public final class LeapLoss {
         }
     }
 
-    private static final double NORM_FLOOR = 1e-12;
+    private final LossSettings ls;
+    private final int L, B, Cs, Ct;
+    private final float[] ps, dps;   // (L, B, Ct) projected student states and their gradient; null when Cs == Ct
 
-    /**
-     * @param s       (L_s, B, Cs) student pooled states
-     * @param tLayers tLayers[t] = (B, Ct) teacher pooled state after teacher layer t; the last non-null is unused
-     *                unless mapped; tFinal is passed separately
-     * @param tFinal  (B, Ct) teacher final embedding
-     * @param proj    (Cs, Ct) row-major projection, or null when Cs == Ct
-     * @param ds      (L_s, B, Cs) gradient out (overwritten)
-     * @param dproj   (Cs, Ct) gradient out (overwritten), null when proj is null
-     */
-    public static Terms compute(LossSettings ls, double[][][] s, double[][][] tLayers, double[][] tFinal, double[] proj,
-                                double[][][] ds, double[] dproj) {
-        return compute(ls, s, tLayers, tFinal, proj, ds, dproj, s[s.length - 1]);
+    public LeapLoss(LossSettings ls, int rows, int studentWidth, int teacherWidth) {
+        this.ls = ls;
+        this.L = ls.studentLayers();
+        this.B = rows;
+        this.Cs = studentWidth;
+        this.Ct = teacherWidth;
+        ps = Cs == Ct ? null : new float[L * B * Ct];
+        dps = Cs == Ct ? null : new float[L * B * Ct];
     }
 
     /**
-     * As above with the stop-gradient target of L_exit_s given explicitly (it is s[L_s - 1]): a finite-difference
-     * check must hold it fixed, exactly as the analytic gradient treats it.
+     * @param s       (L, B, Cs) student pooled states, layer l's block at (l - 1) * B * Cs
+     * @param tLayers tLayers[t] = (B, Ct) teacher pooled state after teacher layer t, null where the loss does not read it
+     * @param tFinal  (B, Ct) teacher final embedding
+     * @param proj    (Cs, Ct) row-major projection, or null when Cs == Ct
+     * @param ds      (L, B, Cs) gradient out (overwritten)
+     * @param dproj   (Cs, Ct) gradient out (overwritten), null when proj is null
      */
-    static Terms compute(LossSettings ls, double[][][] s, double[][][] tLayers, double[][] tFinal, double[] proj,
-                         double[][][] ds, double[] dproj, double[][] exitTarget) {
-        int L = s.length, B = s[0].length, Cs = s[0][0].length, Ct = tFinal[0].length;
-        if (ls.studentLayers() != L) throw new IllegalArgumentException("loss settings are for " + ls.studentLayers() + " layers, student has " + L);
-        if ((proj == null) != (Cs == Ct)) throw new IllegalArgumentException("a projection is needed exactly when widths differ (" + Cs + " vs " + Ct + ")");
-        double[][][] ps = s, dps = ds;
-        for (double[][] a : ds) for (double[] r : a) java.util.Arrays.fill(r, 0);
-        if (proj != null) {
-            ps = new double[L][B][];
-            dps = new double[L][B][Ct];
-            for (int l = 0; l < L; l++) for (int b = 0; b < B; b++) ps[l][b] = project(s[l][b], proj, Cs, Ct);
-        }
-        // L_final
-        double fin = 0;
-        for (int b = 0; b < B; b++) {
-            fin += 1 - cosine(ps[L - 1][b], tFinal[b], dps[L - 1][b], null, -ls.wFinal() / B);
-        }
-        fin /= B;
-        // L_inter
-        double inter = 0;
-        int pairs = 0;
-        for (int l = 0; l < L; l++) if (ls.interMap()[l] > 0) pairs++;
-        if (pairs > 0 && ls.wInter() > 0) {
-            for (int l = 0; l < L; l++) {
-                int t = ls.interMap()[l];
-                if (t == 0) continue;
-                if (tLayers[t] == null) throw new IllegalArgumentException("teacher layer " + t + " was not provided");
-                for (int b = 0; b < B; b++) {
-                    inter += 1 - cosine(ps[l][b], tLayers[t][b], dps[l][b], null, -ls.wInter() / ((double) pairs * B));
-                }
-            }
-            inter /= (double) pairs * B;
-        }
-        // L_exit: soft margin on cos to the teacher (all layers) and to the student's own final state (layers < L_s)
-        double exitT = 0, exitS = 0;
-        double k = ls.slope(), tau = ls.tau();
-        for (int l = 0; l < L; l++) {
-            double wl = ls.layerWeights()[l];
-            for (int b = 0; b < B; b++) {
-                double c = cosine(ps[l][b], tFinal[b], null, null, 0);
-                double m = sigmoid(k * (tau - c));
-                exitT += wl * m / ((double) L * B);
-                double g = ls.wExit() * wl / ((double) L * B) * (-k) * m * (1 - m);
-                if (g != 0) cosine(ps[l][b], tFinal[b], dps[l][b], null, g);
-            }
-        }
-        if (L > 1) {
-            double share = ls.exitStudentShare();
-            for (int l = 0; l < L - 1; l++) {
-                double wl = ls.layerWeights()[l];
-                for (int b = 0; b < B; b++) {
-                    double c = cosine(s[l][b], exitTarget[b], null, null, 0);
-                    double m = sigmoid(k * (tau - c));
-                    exitS += wl * m / ((double) (L - 1) * B);
-                    double g = ls.wExit() * share * wl / ((double) (L - 1) * B) * (-k) * m * (1 - m);
-                    if (g != 0) cosine(s[l][b], exitTarget[b], ds[l][b], null, g); // a stop-gradient target
-                }
-            }
-        }
-        double exit = exitT + ls.exitStudentShare() * exitS;
-        // L_contrast on the raw final states (cosine is width-free, so no projection)
-        double contrast = contrast(s[L - 1], tFinal, ls.temperature(), ds[L - 1], ls.wContrast());
+    public Terms compute(float[] s, float[][] tLayers, float[] tFinal, float[] proj, float[] ds, float[] dproj) {
+        return compute(s, tLayers, tFinal, proj, ds, dproj, s, (L - 1) * B * Cs);
+    }
 
-        // exit-path terms, before the projection's backward so their projected gradients flow through it too
-        double align = 0, relational = 0;
-        int eligible = 0;
-        for (int l = 1; l <= L; l++) if (ls.onExitPath(l)) eligible++;
-        if (eligible > 0) {
-            for (int l = 1; l <= L; l++) {
-                if (!ls.onExitPath(l)) continue;
-                for (int b = 0; b < B; b++) {
-                    align += 1 - cosine(ps[l - 1][b], tFinal[b], ls.wAlign() > 0 ? dps[l - 1][b] : null, null, -ls.wAlign() / ((double) eligible * B));
-                }
-                relational += contrast(s[l - 1], tFinal, ls.temperature(), ds[l - 1], ls.wRelational() / eligible);
-            }
-            align /= (double) eligible * B;
-            relational /= eligible;
+    /**
+     * As above with the stop-gradient target of L_exit_s given explicitly (B, Cs) at exitTargetOffset: it is the
+     * student's last layer, and a finite-difference check must hold it fixed, exactly as the analytic gradient treats it.
+     */
+    Terms compute(float[] s, float[][] tLayers, float[] tFinal, float[] proj, float[] ds, float[] dproj, float[] exitTarget, int exitTargetOffset) {
+        if (s.length < L * B * Cs || ds.length < L * B * Cs || tFinal.length < B * Ct) {
+            throw new IllegalStateException("loss buffers are smaller than (" + L + ", " + B + ", " + Cs + ") and (" + B + ", " + Ct + ")");
         }
+        if ((proj == null) != (Cs == Ct)) throw new IllegalStateException("a projection is needed exactly when widths differ (" + Cs + " vs " + Ct + ")");
+        float[] e = s, de = ds;   // what the teacher-facing terms read: P e_s, or e_s itself at equal widths
+        int C = Cs;
+        java.util.Arrays.fill(ds, 0, L * B * Cs, 0f);
         if (proj != null) {
-            java.util.Arrays.fill(dproj, 0);
-            for (int l = 0; l < L; l++) {
-                for (int b = 0; b < B; b++) {
-                    double[] x = s[l][b], g = dps[l][b], dx = ds[l][b];
-                    for (int i = 0; i < Cs; i++) {
-                        double acc = 0;
-                        int row = i * Ct;
-                        for (int j = 0; j < Ct; j++) {
-                            acc += g[j] * proj[row + j];
-                            dproj[row + j] += x[i] * g[j];
-                        }
-                        dx[i] += acc;
-                    }
-                }
-            }
+            LossKernels.projectForward(s, proj, ps, L * B, Cs, Ct);
+            java.util.Arrays.fill(dps, 0f);
+            e = ps;
+            de = dps;
+            C = Ct;
+        }
+        double fin = finalForward(e, tFinal, C);
+        double inter = interForward(e, tLayers, C);
+        double exitT = exitTeacherForward(e, tFinal, C);
+        double exitS = exitStudentForward(s, exitTarget, exitTargetOffset);
+        double contrast = LossKernels.similarityKlForward(s, at(L, Cs), Cs, tFinal, 0, Ct, B, ls.temperature());
+        double align = alignForward(e, tFinal, C);
+        double relational = relationalForward(s, tFinal);
+        double exit = exitT + ls.exitStudentShare() * exitS;
+
+        finalBackward(e, tFinal, C, ls.wFinal(), de);
+        interBackward(e, tLayers, C, ls.wInter(), de);
+        exitTeacherBackward(e, tFinal, C, ls.wExit(), de);
+        exitStudentBackward(s, exitTarget, exitTargetOffset, ls.wExit() * ls.exitStudentShare(), ds);
+        LossKernels.similarityKlBackward(s, at(L, Cs), Cs, tFinal, 0, Ct, B, ls.temperature(), ls.wContrast(), ds, at(L, Cs));
+        alignBackward(e, tFinal, C, ls.wAlign(), de);
+        relationalBackward(s, tFinal, ls.wRelational(), ds);
+        if (proj != null) {
+            java.util.Arrays.fill(dproj, 0f);
+            LossKernels.projectBackward(s, proj, dps, L * B, Cs, Ct, ds, dproj);
         }
         double total = ls.wFinal() * fin + ls.wInter() * inter + ls.wExit() * exit + ls.wContrast() * contrast
                 + ls.wAlign() * align + ls.wRelational() * relational;
         return new Terms(total, fin, inter, exit, contrast, align, relational);
     }
 
-    static double[] project(double[] x, double[] proj, int Cs, int Ct) {
-        double[] y = new double[Ct];
-        for (int i = 0; i < Cs; i++) {
-            double xi = x[i];
-            int row = i * Ct;
-            for (int j = 0; j < Ct; j++) y[j] += xi * proj[row + j];
-        }
-        return y;
+    /** Offset of student layer l's (1-based) block in an (L, B, C) array. */
+    private int at(int l, int C) {
+        return (l - 1) * B * C;
     }
 
-    static double sigmoid(double z) {
-        return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+    // L_final: the last layer against the teacher's final embedding
+    private double finalForward(float[] e, float[] tFinal, int C) {
+        return LossKernels.cosineDistanceForward(e, at(L, C), tFinal, 0, B, C);
     }
 
-    /** cos(a, b); when g != 0 adds g * dcos/da to da and g * dcos/db to db (either may be null). */
-    static double cosine(double[] a, double[] b, double[] da, double[] db, double g) {
-        double ab = 0, aa = 0, bb = 0;
-        for (int i = 0; i < a.length; i++) {
-            ab += a[i] * b[i];
-            aa += a[i] * a[i];
-            bb += b[i] * b[i];
-        }
-        double na = Math.max(Math.sqrt(aa), NORM_FLOOR), nb = Math.max(Math.sqrt(bb), NORM_FLOOR);
-        double c = ab / (na * nb);
-        if (g != 0) {
-            double inv = 1 / (na * nb);
-            if (da != null) for (int i = 0; i < a.length; i++) da[i] += g * (b[i] * inv - c * a[i] / (na * na));
-            if (db != null) for (int i = 0; i < a.length; i++) db[i] += g * (a[i] * inv - c * b[i] / (nb * nb));
-        }
-        return c;
+    private void finalBackward(float[] e, float[] tFinal, int C, double w, float[] de) {
+        if (w != 0) LossKernels.cosineDistanceBackward(e, at(L, C), tFinal, 0, B, C, w, de, at(L, C));
     }
 
-    /** mean_i KL(p_t(i) || p_s(i)); adds w * gradient to du. Zero for a batch under 3 (no distribution to match). */
-    static double contrast(double[][] u, double[][] t, double temp, double[][] du, double w) {
-        int B = u.length;
-        if (B < 3) return 0;
-        double kl = 0;
-        double[] zs = new double[B], zt = new double[B];
-        for (int i = 0; i < B; i++) {
-            for (int j = 0; j < B; j++) {
-                if (j == i) continue;
-                zs[j] = cosine(u[i], u[j], null, null, 0) / temp;
-                zt[j] = cosine(t[i], t[j], null, null, 0) / temp;
-            }
-            double[] ls = logSoftmaxExcept(zs, i), lt = logSoftmaxExcept(zt, i);
-            for (int j = 0; j < B; j++) {
-                if (j == i) continue;
-                double ps = Math.exp(ls[j]), pt = Math.exp(lt[j]);
-                kl += pt * (lt[j] - ls[j]);
-                double g = w * (ps - pt) / (B * temp);
-                if (g != 0) cosine(u[i], u[j], du[i], du[j], g);
-            }
-        }
-        return kl / B;
+    // L_inter: mapped student layers against their teacher layers, off (and reported 0) at weight 0
+    private int interPairs() {
+        int pairs = 0;
+        for (int t : ls.interMap()) if (t > 0) pairs++;
+        return pairs;
     }
 
-    private static double[] logSoftmaxExcept(double[] z, int skip) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int j = 0; j < z.length; j++) if (j != skip) max = Math.max(max, z[j]);
+    private float[] teacherLayer(float[][] tLayers, int t) {
+        if (t >= tLayers.length || tLayers[t] == null) throw new IllegalStateException("teacher layer " + t + " was not provided");
+        return tLayers[t];
+    }
+
+    private double interForward(float[] e, float[][] tLayers, int C) {
+        int pairs = interPairs();
+        if (pairs == 0 || ls.wInter() == 0) return 0;
         double sum = 0;
-        for (int j = 0; j < z.length; j++) if (j != skip) sum += Math.exp(z[j] - max);
-        double lse = max + Math.log(sum);
-        double[] lp = new double[z.length];
-        for (int j = 0; j < z.length; j++) lp[j] = j == skip ? 0 : z[j] - lse;
-        return lp;
+        for (int l = 1; l <= L; l++) {
+            int t = ls.interMap()[l - 1];
+            if (t > 0) sum += LossKernels.cosineDistanceForward(e, at(l, C), teacherLayer(tLayers, t), 0, B, C);
+        }
+        return sum / pairs;
+    }
+
+    private void interBackward(float[] e, float[][] tLayers, int C, double w, float[] de) {
+        int pairs = interPairs();
+        if (pairs == 0 || w == 0) return;
+        for (int l = 1; l <= L; l++) {
+            int t = ls.interMap()[l - 1];
+            if (t > 0) LossKernels.cosineDistanceBackward(e, at(l, C), teacherLayer(tLayers, t), 0, B, C, w / pairs, de, at(l, C));
+        }
+    }
+
+    // L_exit_t: every layer's soft margin against the teacher, weighted by w_l
+    private double exitTeacherForward(float[] e, float[] tFinal, int C) {
+        double sum = 0;
+        for (int l = 1; l <= L; l++) {
+            sum += ls.layerWeights()[l - 1] * LossKernels.exitMarginForward(e, at(l, C), tFinal, 0, B, C, ls.slope(), ls.tau());
+        }
+        return sum / L;
+    }
+
+    private void exitTeacherBackward(float[] e, float[] tFinal, int C, double w, float[] de) {
+        if (w == 0) return;
+        for (int l = 1; l <= L; l++) {
+            double wl = w * ls.layerWeights()[l - 1] / L;
+            if (wl != 0) LossKernels.exitMarginBackward(e, at(l, C), tFinal, 0, B, C, ls.slope(), ls.tau(), wl, de, at(l, C));
+        }
+    }
+
+    // L_exit_s: layers below the last against the student's own final state, a stop-gradient target
+    private double exitStudentForward(float[] s, float[] target, int targetOffset) {
+        if (L < 2) return 0;
+        double sum = 0;
+        for (int l = 1; l < L; l++) {
+            sum += ls.layerWeights()[l - 1] * LossKernels.exitMarginForward(s, at(l, Cs), target, targetOffset, B, Cs, ls.slope(), ls.tau());
+        }
+        return sum / (L - 1);
+    }
+
+    private void exitStudentBackward(float[] s, float[] target, int targetOffset, double w, float[] ds) {
+        if (L < 2 || w == 0) return;
+        for (int l = 1; l < L; l++) {
+            double wl = w * ls.layerWeights()[l - 1] / (L - 1);
+            if (wl != 0) LossKernels.exitMarginBackward(s, at(l, Cs), target, targetOffset, B, Cs, ls.slope(), ls.tau(), wl, ds, at(l, Cs));
+        }
+    }
+
+    // L_align and L_relational: the exit-eligible layers against the teacher's final embedding and similarity structure
+    private int exitPathLayers() {
+        int n = 0;
+        for (int l = 1; l <= L; l++) if (ls.onExitPath(l)) n++;
+        return n;
+    }
+
+    private double alignForward(float[] e, float[] tFinal, int C) {
+        int n = exitPathLayers();
+        if (n == 0) return 0;
+        double sum = 0;
+        for (int l = 1; l <= L; l++) if (ls.onExitPath(l)) sum += LossKernels.cosineDistanceForward(e, at(l, C), tFinal, 0, B, C);
+        return sum / n;
+    }
+
+    private void alignBackward(float[] e, float[] tFinal, int C, double w, float[] de) {
+        int n = exitPathLayers();
+        if (n == 0 || w == 0) return;
+        for (int l = 1; l <= L; l++) if (ls.onExitPath(l)) LossKernels.cosineDistanceBackward(e, at(l, C), tFinal, 0, B, C, w / n, de, at(l, C));
+    }
+
+    private double relationalForward(float[] s, float[] tFinal) {
+        int n = exitPathLayers();
+        if (n == 0) return 0;
+        double sum = 0;
+        for (int l = 1; l <= L; l++) if (ls.onExitPath(l)) sum += LossKernels.similarityKlForward(s, at(l, Cs), Cs, tFinal, 0, Ct, B, ls.temperature());
+        return sum / n;
+    }
+
+    private void relationalBackward(float[] s, float[] tFinal, double w, float[] ds) {
+        int n = exitPathLayers();
+        if (n == 0 || w == 0) return;
+        for (int l = 1; l <= L; l++) {
+            if (ls.onExitPath(l)) LossKernels.similarityKlBackward(s, at(l, Cs), Cs, tFinal, 0, Ct, B, ls.temperature(), w / n, ds, at(l, Cs));
+        }
     }
 }

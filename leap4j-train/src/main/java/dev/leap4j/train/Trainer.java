@@ -199,43 +199,42 @@ public final class Trainer {
     }
 
     /**
-     * One step's forward, loss and backward over a batch: the student's pooled states go to the loss in double, its
-     * exact gradient comes back as float and runs down the stack into the gradient weights g. When the widths differ,
-     * a training-only projection to the teacher's width is trained too (never written to the model folder).
+     * One step's forward, loss and backward over a batch: the loss reads the student's pooled states where the
+     * forward left them and writes their gradient where the backward reads it, then that gradient runs down the
+     * stack into the gradient weights g. When the widths differ, a training-only projection to the teacher's width
+     * is trained too (never written to the model folder).
      */
     private static final class StepRunner {
-        private final LossSettings ls;
         private final BertWeights w, g;
         private final TeacherCache.States teach;
         private final StudentPass pass;
-        private final int L, B, Cs, Ct, teacherLayers;
+        private final LeapLoss loss;
+        private final int B, Ct, teacherLayers;
         private final float[] dpooled;               // (L, B, Cs)
+        private final float[][] tRows;               // [teacher layer] (B, Ct): the batch's rows of the cached states
         private final float[] proj, dproj;           // (Cs, Ct) or null
-        private final double[] projD, dprojD;        // double copies the loss reads and writes
 
         StepRunner(TrainSettings s, BertWeights w, BertWeights g, BertConfig tc, TeacherCache.States teach, Parallel pool, int B, int maxLength) {
             BertConfig sc = w.config;
-            this.ls = s.loss();
+            int L = sc.numLayers(), Cs = sc.hidden();
             this.w = w;
             this.g = g;
             this.teach = teach;
-            this.L = sc.numLayers();
             this.B = B;
-            this.Cs = sc.hidden();
             this.Ct = tc.hidden();
             this.teacherLayers = tc.numLayers();
             this.pass = new StudentPass(w, g, pool, B * maxLength, B, maxLength, s.trainWordEmbeddings(), s.lossPooling());
+            this.loss = new LeapLoss(s.loss(), B, Cs, Ct);
             this.dpooled = new float[L * B * Cs];
+            this.tRows = new float[teacherLayers + 1][];
+            for (int layer : teach.layers()) tRows[layer] = new float[B * Ct];
             if (Cs != Ct) {
                 proj = new float[Cs * Ct];
                 dproj = new float[Cs * Ct];
                 Rng init = new Rng(s.seed() ^ 0x5EEDL);
                 for (int i = 0; i < proj.length; i++) proj[i] = (float) (init.nextGaussian() / Math.sqrt(Cs));
-                projD = new double[proj.length];
-                dprojD = new double[proj.length];
             } else {
                 proj = dproj = null;
-                projD = dprojD = null;
             }
         }
 
@@ -255,20 +254,15 @@ public final class Trainer {
 
         /** idx: the batch rows' input indices (where their teacher states are). Stops the run on a non-finite loss. */
         LeapLoss.Terms lossAndGradients(PackedBatch batch, int[] idx, long step, Path ckptFile) {
+            if (batch.rows() != B) throw new IllegalStateException("the step runner is sized for batches of " + B + " rows, got " + batch.rows());
             float[] pooled = pass.forward(batch);
-            double[][][] sD = new double[L][B][Cs], dsD = new double[L][B][Cs];
-            for (int l = 0; l < L; l++) for (int r = 0; r < B; r++) for (int c = 0; c < Cs; c++) sD[l][r][c] = pooled[(l * B + r) * Cs + c];
-            double[][][] tl = new double[teacherLayers + 1][][];
-            for (int layer : teach.layers()) tl[layer] = gather(teach.at(layer), idx, Ct);
-            if (proj != null) for (int i = 0; i < proj.length; i++) projD[i] = proj[i];
-            LeapLoss.Terms terms = LeapLoss.compute(ls, sD, tl, tl[teacherLayers], projD, dsD, dprojD);
+            for (int layer : teach.layers()) gather(teach.at(layer), idx, Ct, tRows[layer]);
+            LeapLoss.Terms terms = loss.compute(pooled, tRows, tRows[teacherLayers], proj, dpooled, dproj);
             if (!terms.finite()) {
                 throw new TrainingStoppedException(String.format(java.util.Locale.ROOT,
                         "loss is not finite at step %d (final %s, inter %s, exit %s, contrast %s); stopped without writing a checkpoint%s. Lower --lr or check the models and data.",
                         step, terms.fin(), terms.inter(), terms.exit(), terms.contrast(), lastCheckpointNote(ckptFile)));
             }
-            for (int l = 0; l < L; l++) for (int r = 0; r < B; r++) for (int c = 0; c < Cs; c++) dpooled[(l * B + r) * Cs + c] = (float) dsD[l][r][c];
-            if (proj != null) for (int i = 0; i < proj.length; i++) dproj[i] = (float) dprojD[i];
             pass.backward(batch, dpooled);
             return terms;
         }
@@ -293,10 +287,9 @@ public final class Trainer {
         return Files.exists(ckpt) ? " (the last checkpoint, " + ckpt + ", is intact)" : "";
     }
 
-    private static double[][] gather(float[] states, int[] idx, int C) {
-        double[][] r = new double[idx.length][C];
-        for (int i = 0; i < idx.length; i++) for (int c = 0; c < C; c++) r[i][c] = states[idx[i] * C + c];
-        return r;
+    /** The rows idx of states (N, C) into out (idx.length, C). */
+    private static void gather(float[] states, int[] idx, int C, float[] out) {
+        for (int i = 0; i < idx.length; i++) System.arraycopy(states, idx[i] * C, out, i * C, C);
     }
 
     /** The teacher must split text exactly as the student does: the cached teacher states are indexed by the student's tokens. */

@@ -11,21 +11,21 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The training step's analytic gradient (float forward + backward + double loss) against central differences of
+ * The training step's analytic gradient (float forward and backward, a loss summed in double) against central differences of
  * the same float forward. Float forces a large step (1e-2) and a loose bound: the double-precision check is
  * {@link FullLossGradientTest}; this one guards the float pipeline the trainer actually runs, threads included.
  */
 class FloatFullLossGradientTest {
-    private double[][] target;
+    private float[] target;
+    private LeapLoss leap;
 
-    double loss(TinySetup s, StudentPass pass, double[][][] ds, double[] dproj) {
+    double loss(TinySetup s, StudentPass pass, float[] ds, float[] dproj) {
         BertConfig c = s.cfg;
         int L = c.numLayers(), B = s.batch.rows(), C = c.hidden();
         float[] pooled = pass.forward(s.batch);
-        double[][][] sd = new double[L][B][C];
-        for (int l = 0; l < L; l++) for (int r = 0; r < B; r++) for (int k = 0; k < C; k++) sd[l][r][k] = pooled[(l * B + r) * C + k];
-        if (target == null) target = sd[L - 1]; // L_exit_s's stop-gradient target: fixed at the unperturbed value
-        return LeapLoss.compute(s.loss, sd, s.tLayers, s.tFinal, s.proj, ds, dproj, target).total();
+        if (leap == null) leap = new LeapLoss(s.loss, B, C, C);
+        if (target == null) target = java.util.Arrays.copyOfRange(pooled, (L - 1) * B * C, L * B * C); // L_exit_s's target: the unperturbed value
+        return leap.compute(pooled, s.tLayers, s.tFinal, s.proj, ds, dproj, target, 0).total();
     }
 
     @Test
@@ -37,10 +37,8 @@ class FloatFullLossGradientTest {
         BertWeights g = new BertWeights(c);
         try (Parallel pool = new Parallel(2)) {
             StudentPass pass = new StudentPass(s.w, g, pool, 64, 8, 12, true);
-            double[][][] ds = new double[L][B][C];
-            loss(s, pass, ds, null);
             float[] dp = new float[L * B * C];
-            for (int l = 0; l < L; l++) for (int r = 0; r < B; r++) for (int k = 0; k < C; k++) dp[(l * B + r) * C + k] = (float) ds[l][r][k];
+            loss(s, pass, dp, null);
             pass.backward(s.batch, dp);
             List<BertWeights.Param> ps = s.w.parameters(), gs = g.parameters();
             Random rnd = new Random(seed);
@@ -53,9 +51,9 @@ class FloatFullLossGradientTest {
                     if (i == 0) k = s.batch.ids()[rnd.nextInt(s.batch.tokens())] * C + rnd.nextInt(C); // a used word row
                     float orig = p[k];
                     p[k] = orig + eps;
-                    double up = loss(s, pass, new double[L][B][C], null);
+                    double up = loss(s, pass, new float[L * B * C], null);
                     p[k] = orig - eps;
-                    double down = loss(s, pass, new double[L][B][C], null);
+                    double down = loss(s, pass, new float[L * B * C], null);
                     p[k] = orig;
                     double fd = (up - down) / (2 * eps);
                     num += (fd - gr[k]) * (fd - gr[k]);

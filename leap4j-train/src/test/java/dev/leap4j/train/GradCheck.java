@@ -2,7 +2,7 @@ package dev.leap4j.train;
 
 import java.util.function.DoubleSupplier;
 
-/** Central finite differences in double, and the relative error measure the gradient checks assert on. */
+/** Central finite differences (double and float parameters), and the relative error measure the gradient checks assert on. */
 final class GradCheck {
     private GradCheck() {}
 
@@ -15,6 +15,20 @@ final class GradCheck {
         double down = f.getAsDouble();
         p[k] = orig;
         return (up - down) / (2 * eps);
+    }
+
+    /**
+     * d f / d p[k] by central differences on a float parameter; p is restored. The step is divided by what the
+     * float entries actually moved (orig +- eps rounded), so rounding the step costs no accuracy.
+     */
+    static double central(float[] p, int k, float eps, DoubleSupplier f) {
+        float orig = p[k], up = orig + eps, down = orig - eps;
+        p[k] = up;
+        double fUp = f.getAsDouble();
+        p[k] = down;
+        double fDown = f.getAsDouble();
+        p[k] = orig;
+        return (fUp - fDown) / ((double) up - down);
     }
 
     /** ||a - b|| / max(||a||, ||b||, floor): one number per tensor, robust to individual tiny entries. */

@@ -12,9 +12,9 @@ final class TinySetup {
     final BertConfig cfg;
     final BertWeights w;
     final PackedBatch batch;
-    final double[][] tFinal;       // (B, Ct)
-    final double[][][] tLayers;    // [teacher layer] (B, Ct)
-    final double[] proj;           // (C, Ct) or null
+    final float[] tFinal;          // (B, Ct)
+    final float[][] tLayers;       // [teacher layer] (B, Ct)
+    final float[] proj;            // (C, Ct) or null
     final LossSettings loss;
 
     TinySetup(long seed, int teacherWidth) {
@@ -37,15 +37,15 @@ final class TinySetup {
         }
         batch = new PackedBatch(ids, types, offsets, lens);
         int Ct = teacherWidth, Lt = 4;
-        tLayers = new double[Lt + 1][][];
+        tLayers = new float[Lt + 1][];
         for (int l = 1; l <= Lt; l++) {
-            tLayers[l] = new double[B][Ct];
-            for (double[] row : tLayers[l]) for (int c = 0; c < Ct; c++) row[c] = rnd.nextGaussian();
+            tLayers[l] = new float[B * Ct];
+            for (int i = 0; i < B * Ct; i++) tLayers[l][i] = (float) rnd.nextGaussian();
         }
         tFinal = tLayers[Lt];
         if (Ct != C) {
-            proj = new double[C * Ct];
-            for (int i = 0; i < proj.length; i++) proj[i] = rnd.nextGaussian() / Math.sqrt(C);
+            proj = new float[C * Ct];
+            for (int i = 0; i < proj.length; i++) proj[i] = (float) (rnd.nextGaussian() / Math.sqrt(C));
         } else {
             proj = null;
         }
