@@ -12,29 +12,25 @@ final class LossKernels {
     /** Guards a zero vector's cosine (it is defined as 0 then, with a finite gradient). */
     private static final double NORM_FLOOR = 1e-12;
 
+    static double dot(float[] a, int ao, float[] b, int bo, int C) {
+        double sum = 0;
+        for (int i = 0; i < C; i++) sum += (double) a[ao + i] * b[bo + i];
+        return sum;
+    }
+
+    static double norm(float[] a, int ao, int C) {
+        return Math.max(Math.sqrt(dot(a, ao, a, ao, C)), NORM_FLOOR);
+    }
+
     static double cosine(float[] a, int ao, float[] b, int bo, int C) {
-        double ab = 0, aa = 0, bb = 0;
-        for (int i = 0; i < C; i++) {
-            double x = a[ao + i], y = b[bo + i];
-            ab += x * y;
-            aa += x * x;
-            bb += y * y;
-        }
-        return ab / (Math.max(Math.sqrt(aa), NORM_FLOOR) * Math.max(Math.sqrt(bb), NORM_FLOOR));
+        return dot(a, ao, b, bo, C) / (norm(a, ao, C) * norm(b, bo, C));
     }
 
     /** Adds g * dcos(a, b)/da into da and g * dcos(a, b)/db into db; either may be null (a stop-gradient side). */
     static void cosineBackward(float[] a, int ao, float[] b, int bo, int C, double g, float[] da, int dao, float[] db, int dbo) {
         if (g == 0) return;
-        double ab = 0, aa = 0, bb = 0;
-        for (int i = 0; i < C; i++) {
-            double x = a[ao + i], y = b[bo + i];
-            ab += x * y;
-            aa += x * x;
-            bb += y * y;
-        }
-        double na = Math.max(Math.sqrt(aa), NORM_FLOOR), nb = Math.max(Math.sqrt(bb), NORM_FLOOR);
-        double inv = 1 / (na * nb), c = ab * inv;
+        double na = norm(a, ao, C), nb = norm(b, bo, C);
+        double inv = 1 / (na * nb), c = dot(a, ao, b, bo, C) * inv;
         if (da != null) for (int i = 0; i < C; i++) da[dao + i] += (float) (g * (b[bo + i] * inv - c * a[ao + i] / (na * na)));
         if (db != null) for (int i = 0; i < C; i++) db[dbo + i] += (float) (g * (a[ao + i] * inv - c * b[bo + i] / (nb * nb)));
     }
