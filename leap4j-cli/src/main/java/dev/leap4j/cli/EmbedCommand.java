@@ -1,5 +1,6 @@
 package dev.leap4j.cli;
 
+import dev.leap4j.api.UsageException;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.leap4j.exit.EarlyExitEncoder;
@@ -50,12 +51,12 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
+        if (batchSize < 1) throw new UsageException("--batch-size must be >= 1, got " + batchSize);
         prompt.check();
         List<String> texts = readLines(input);
         for (int i = 0; i < texts.size(); i++) {
             String reason = Texts.refusal(texts.get(i));
-            if (reason != null) throw new IllegalArgumentException(input + ": line " + (i + 1) + " " + reason + " (remove the line; nothing was written)");
+            if (reason != null) throw new UsageException(input + ": line " + (i + 1) + " " + reason + " (remove the line; nothing was written)");
         }
         Progress progress = ProgressBar.stderr();
         try (EarlyExitEncoder enc = model.open(threads.get())) {
@@ -102,7 +103,7 @@ final class EmbedCommand implements Callable<Integer> {
         if (input.equals("-")) {
             bytes = System.in.readAllBytes();
         } else {
-            if (!Files.isReadable(Path.of(input))) throw new IllegalArgumentException("cannot read input file " + input);
+            if (!Files.isReadable(Path.of(input))) throw new UsageException("cannot read input file " + input);
             bytes = Files.readAllBytes(Path.of(input));
         }
         var dec = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -115,7 +116,7 @@ final class EmbedCommand implements Callable<Integer> {
             try {
                 lines.add(dec.decode(java.nio.ByteBuffer.wrap(bytes, start, i - start)).toString());
             } catch (java.nio.charset.CharacterCodingException e) {
-                throw new IllegalArgumentException(input + ": line " + (lines.size() + 1) + " is not valid UTF-8");
+                throw new UsageException(input + ": line " + (lines.size() + 1) + " is not valid UTF-8");
             }
             if (!end && bytes[i] == '\r' && i + 1 < bytes.length && bytes[i + 1] == '\n') i++;
             start = i + 1;

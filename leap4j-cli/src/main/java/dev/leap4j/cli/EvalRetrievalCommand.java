@@ -1,5 +1,6 @@
 package dev.leap4j.cli;
 
+import dev.leap4j.api.UsageException;
 import dev.leap4j.eval.BeirData;
 import dev.leap4j.eval.RetrievalEvaluation;
 import dev.leap4j.eval.RetrievalReport;
@@ -64,7 +65,7 @@ final class EvalRetrievalCommand implements Callable<Integer> {
             case "exact" -> RetrievalEvaluation.Search.EXACT;
             case "hnsw" -> RetrievalEvaluation.Search.HNSW;
             case "both" -> RetrievalEvaluation.Search.BOTH;
-            default -> throw new IllegalArgumentException("--search must be exact, hnsw or both, got '" + search + "'");
+            default -> throw new UsageException("--search must be exact, hnsw or both, got '" + search + "'");
         };
         BeirData beir = BeirData.read(data, split);
         if (maxQueries != null) beir = beir.firstQueries(maxQueries);

@@ -1,5 +1,6 @@
 package dev.leap4j.cli;
 
+import dev.leap4j.api.UsageException;
 import dev.leap4j.eval.StsData;
 import dev.leap4j.eval.StsEvaluation;
 import dev.leap4j.eval.StsReport;
@@ -51,7 +52,7 @@ final class EvalStsCommand implements Callable<Integer> {
         StsData.Split which = switch (split.trim().toLowerCase(Locale.ROOT)) {
             case "test" -> StsData.Split.TEST;
             case "dev" -> StsData.Split.DEV;
-            default -> throw new IllegalArgumentException("--split must be test or dev, got '" + split + "'");
+            default -> throw new UsageException("--split must be test or dev, got '" + split + "'");
         };
         prompt.check();
         StsData sts = StsData.read(StsData.locate(data, which));

@@ -1,5 +1,6 @@
 package dev.leap4j.cli;
 
+import dev.leap4j.api.UsageException;
 import dev.leap4j.api.ExitPolicy;
 import dev.leap4j.exit.EarlyExitEncoder;
 import picocli.CommandLine.Option;
@@ -41,8 +42,8 @@ public final class ExitOptions {
     ExitPolicy policy(EarlyExitEncoder enc) {
         try {
             return enc.policy(theta, minLayer, patience, depth);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(optionNames(e.getMessage()));
+        } catch (UsageException e) {
+            throw new UsageException(optionNames(e.getMessage()));
         }
     }
 

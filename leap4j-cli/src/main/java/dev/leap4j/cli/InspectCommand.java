@@ -1,5 +1,6 @@
 package dev.leap4j.cli;
 
+import dev.leap4j.api.UsageException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -56,7 +57,7 @@ final class InspectCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         java.io.PrintWriter out = spec.commandLine().getOut();
         List<String> texts = EmbedCommand.readLines(input);
-        if (texts.isEmpty()) throw new IllegalArgumentException(input + " has no lines to inspect");
+        if (texts.isEmpty()) throw new UsageException(input + " has no lines to inspect");
         try (EarlyExitEncoder enc = model.open(threads.get())) {
             // diagnostics replay every theta on one trace: the model's calibration does not choose anything here
             ExitPolicy base = ExitPolicy.uncalibrated(enc.numLayers()).with(null, exit.minLayer(), exit.patience(), exit.depth());

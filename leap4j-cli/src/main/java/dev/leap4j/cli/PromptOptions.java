@@ -1,5 +1,6 @@
 package dev.leap4j.cli;
 
+import dev.leap4j.api.UsageException;
 import dev.leap4j.api.Prompt;
 import dev.leap4j.load.Prompts;
 import picocli.CommandLine.Option;
@@ -16,7 +17,7 @@ final class PromptOptions {
     /** Called before the model is loaded, so a contradiction costs no loading time. */
     void check() {
         if (name != null && text != null) {
-            throw new IllegalArgumentException("--prompt and --prompt-text exclude each other: give a prompt name or the text itself, not both");
+            throw new UsageException("--prompt and --prompt-text exclude each other: give a prompt name or the text itself, not both");
         }
     }
 
@@ -25,8 +26,8 @@ final class PromptOptions {
         check();
         try {
             return model.choose(name, text);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--prompt: " + e.getMessage() + "; --prompt-text TEXT takes any text");
+        } catch (UsageException e) {
+            throw new UsageException("--prompt: " + e.getMessage() + "; --prompt-text TEXT takes any text");
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.leap4j.cli;
 
+import dev.leap4j.api.UsageException;
 import dev.leap4j.exit.EarlyExitEncoder;
 import dev.leap4j.api.ExitPolicy;
 import dev.leap4j.serve.DepthController;
@@ -85,13 +86,13 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        if (shutdownGraceSeconds < 0) throw new IllegalArgumentException("--shutdown-grace must be >= 0, got " + shutdownGraceSeconds);
-        if (bodyTimeoutSeconds < 1) throw new IllegalArgumentException("--body-timeout must be >= 1 second, got " + bodyTimeoutSeconds);
-        if (minBodyRate < 0) throw new IllegalArgumentException("--min-body-rate must be >= 0, got " + minBodyRate);
-        if (maxConnectionsPerClient < 0) throw new IllegalArgumentException("--max-connections-per-client must be >= 0, got " + maxConnectionsPerClient);
+        if (shutdownGraceSeconds < 0) throw new UsageException("--shutdown-grace must be >= 0, got " + shutdownGraceSeconds);
+        if (bodyTimeoutSeconds < 1) throw new UsageException("--body-timeout must be >= 1 second, got " + bodyTimeoutSeconds);
+        if (minBodyRate < 0) throw new UsageException("--min-body-rate must be >= 0, got " + minBodyRate);
+        if (maxConnectionsPerClient < 0) throw new UsageException("--max-connections-per-client must be >= 0, got " + maxConnectionsPerClient);
         String key = apiKey != null ? apiKey : System.getenv("LEAP4J_API_KEY");
-        if (key != null && key.isBlank()) throw new IllegalArgumentException("the API key (--api-key or LEAP4J_API_KEY) is empty");
-        if (protectMetrics && key == null) throw new IllegalArgumentException("--protect-metrics needs an API key: pass --api-key or set LEAP4J_API_KEY");
+        if (key != null && key.isBlank()) throw new UsageException("the API key (--api-key or LEAP4J_API_KEY) is empty");
+        if (protectMetrics && key == null) throw new UsageException("--protect-metrics needs an API key: pass --api-key or set LEAP4J_API_KEY");
         ServerSettings.ClientLimits limits = new ServerSettings.ClientLimits(Duration.ofSeconds(bodyTimeoutSeconds), minBodyRate,
                 maxConnectionsPerClient, key, protectMetrics);
         EarlyExitEncoder enc = model.open(threads.get());
@@ -102,10 +103,10 @@ final class ServeCommand implements Callable<Integer> {
             enc.close();
             throw e;
         }
-        if (latencyTargetMs < 1) throw new IllegalArgumentException("--latency-target must be >= 1 ms, got " + latencyTargetMs);
+        if (latencyTargetMs < 1) throw new UsageException("--latency-target must be >= 1 ms, got " + latencyTargetMs);
         if (floorDepth != null && (floorDepth < 1 || floorDepth > enc.numLayers())) {
             enc.close();
-            throw new IllegalArgumentException("--floor-depth " + floorDepth + " is out of range: this model has layers 1.." + enc.numLayers());
+            throw new UsageException("--floor-depth " + floorDepth + " is out of range: this model has layers 1.." + enc.numLayers());
         }
         DepthController.Settings shedding = floorDepth == null ? null : new DepthController.Settings(Duration.ofMillis(latencyTargetMs), floorDepth);
         ServerSettings settings = new ServerSettings(host, port, policy, maxBatchTokens, maxQueue, maxInputs, maxBodyBytes, autoTruncate,

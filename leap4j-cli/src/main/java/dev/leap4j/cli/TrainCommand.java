@@ -1,5 +1,6 @@
 package dev.leap4j.cli;
 
+import dev.leap4j.api.UsageException;
 import dev.leap4j.eval.StsData;
 import dev.leap4j.model.BertWeights;
 import dev.leap4j.load.ModelFolder;
@@ -110,7 +111,7 @@ final class TrainCommand implements Callable<Integer> {
         Objective obj = switch (objective.toLowerCase(Locale.ROOT)) {
             case "leap" -> Objective.LEAP;
             case "distill" -> Objective.DISTILL;
-            default -> throw new IllegalArgumentException("--objective must be leap or distill, got " + objective);
+            default -> throw new UsageException("--objective must be leap or distill, got " + objective);
         };
         ModelFolder s = ModelLocator.load(student, Main.cacheDir());
         ModelFolder t = ModelLocator.load(teacher, Main.cacheDir());
@@ -124,7 +125,7 @@ final class TrainCommand implements Callable<Integer> {
             w = new double[Ls];
             Arrays.fill(w, 1.0);
         } else if (w.length != Ls) {
-            throw new IllegalArgumentException("--layer-weights needs " + Ls + " values (one per student layer), got " + w.length);
+            throw new UsageException("--layer-weights needs " + Ls + " values (one per student layer), got " + w.length);
         }
         int[] map = layerMap == null ? LossSettings.defaultInterMap(Ls, Lt) : parseMap(layerMap, Ls, Lt);
         LossSettings paper = LossSettings.paper(Ls, Lt);
@@ -177,11 +178,11 @@ final class TrainCommand implements Callable<Integer> {
                 if (kv.length != 2) throw new NumberFormatException();
                 int a = Integer.parseInt(kv[0].trim()), b = Integer.parseInt(kv[1].trim());
                 if (a < 1 || a > Ls || b < 1 || b > Lt) {
-                    throw new IllegalArgumentException("--layer-map pair " + p + " is out of range (student 1.." + Ls + ", teacher 1.." + Lt + ")");
+                    throw new UsageException("--layer-map pair " + p + " is out of range (student 1.." + Ls + ", teacher 1.." + Lt + ")");
                 }
                 map[a - 1] = b;
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--layer-map pairs look like student:teacher (e.g. 3:6), got " + p);
+                throw new UsageException("--layer-map pairs look like student:teacher (e.g. 3:6), got " + p);
             }
         }
         return map;

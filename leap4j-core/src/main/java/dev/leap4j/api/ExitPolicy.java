@@ -15,10 +15,10 @@ public record ExitPolicy(double theta, int minLayer, int patience, int depth) {
     public static final int FULL_DEPTH = 0;
 
     public ExitPolicy {
-        if (Double.isNaN(theta) || theta <= 0) throw new IllegalArgumentException("theta must be in (0, 1] (or > 1 for full depth), got " + theta);
-        if (minLayer < 1) throw new IllegalArgumentException("min layer must be >= 1, got " + minLayer);
-        if (patience < 1) throw new IllegalArgumentException("patience must be >= 1, got " + patience);
-        if (depth < 0) throw new IllegalArgumentException("depth must be >= 1 (or unset for full depth), got " + depth);
+        if (Double.isNaN(theta) || theta <= 0) throw new UsageException("theta must be in (0, 1] (or > 1 for full depth), got " + theta);
+        if (minLayer < 1) throw new UsageException("min layer must be >= 1, got " + minLayer);
+        if (patience < 1) throw new UsageException("patience must be >= 1, got " + patience);
+        if (depth < 0) throw new UsageException("depth must be >= 1 (or unset for full depth), got " + depth);
     }
 
     /** No depth cap. */
@@ -82,8 +82,8 @@ public record ExitPolicy(double theta, int minLayer, int patience, int depth) {
 
     /** Rejects a policy that cannot apply to a model of this depth. */
     public void checkDepth(int numLayers) {
-        if (minLayer > numLayers) throw new IllegalArgumentException("min layer " + minLayer + " exceeds the model's " + numLayers + " layers");
-        if (depth > numLayers) throw new IllegalArgumentException("depth " + depth + " is out of range: this model has layers 1.." + numLayers);
+        if (minLayer > numLayers) throw new UsageException("min layer " + minLayer + " exceeds the model's " + numLayers + " layers");
+        if (depth > numLayers) throw new UsageException("depth " + depth + " is out of range: this model has layers 1.." + numLayers);
     }
 
     /** One line for logs and reports. */

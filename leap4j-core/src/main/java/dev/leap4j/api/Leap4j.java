@@ -55,7 +55,7 @@ public final class Leap4j implements AutoCloseable {
     /**
      * As {@link #load(String)} with the cache where built-in models are imported to and the engine's thread count.
      *
-     * @throws IllegalArgumentException for an unknown name or a folder that is not a model
+     * @throws dev.leap4j.api.UsageException for an unknown name or a folder that is not a model
      * @throws IllegalStateException    when the JVM was started without {@code --add-modules jdk.incubator.vector}
      * @throws IOException              when the model files cannot be read
      */
@@ -69,8 +69,8 @@ public final class Leap4j implements AutoCloseable {
      * quality cost. Either way an input's vector is the same alone, in any batch and on any thread count.
      */
     public static Leap4j load(String modelOrFolder, Path cacheDir, int threads, WeightFormat weights) throws IOException {
-        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
-        if (weights == null) throw new IllegalArgumentException("weights is required (WeightFormat.FP32 for the checkpoint's floats)");
+        if (threads < 1) throw new UsageException("threads must be >= 1, got " + threads);
+        if (weights == null) throw new UsageException("weights is required (WeightFormat.FP32 for the checkpoint's floats)");
         RuntimeCheck.requireVectorApi();
         return new Leap4j(new EarlyExitEncoder(ModelLocator.load(modelOrFolder, cacheDir), threads, weights));
     }
@@ -83,14 +83,14 @@ public final class Leap4j implements AutoCloseable {
     /**
      * Embeds texts under policy; results in input order.
      *
-     * @throws IllegalArgumentException for a null, empty or blank text (its vector would say nothing about it, yet
+     * @throws dev.leap4j.api.UsageException for a null, empty or blank text (its vector would say nothing about it, yet
      *                                  rank like any other), naming its index; nothing is embedded then
      */
     public List<Embedding> embed(List<String> texts, ExitPolicy policy) {
-        if (texts == null || policy == null) throw new IllegalArgumentException("texts and policy are required");
+        if (texts == null || policy == null) throw new UsageException("texts and policy are required");
         for (int i = 0; i < texts.size(); i++) {
             String reason = Texts.refusal(texts.get(i));
-            if (reason != null) throw new IllegalArgumentException("text " + i + " " + reason);
+            if (reason != null) throw new UsageException("text " + i + " " + reason);
         }
         policy.checkDepth(encoder.numLayers());
         encoder.warnIfUncalibrated(policy);
@@ -115,7 +115,7 @@ public final class Leap4j implements AutoCloseable {
      * first layer allowed to exit, patience, and depth (a cap: no input runs past layer depth). Logs one warning
      * when it turns early exit on for a model not calibrated for it.
      *
-     * @throws IllegalArgumentException for values out of range for this model, naming the valid range
+     * @throws dev.leap4j.api.UsageException for values out of range for this model, naming the valid range
      */
     public ExitPolicy policy(Double theta, Integer minLayer, Integer patience, Integer depth) {
         return encoder.policy(theta, minLayer, patience, depth);

@@ -27,11 +27,11 @@ public enum WeightFormat {
      * The format a label names, in any case.
      *
      * @param setting what the caller calls the value (e.g. {@code --weights}), for the message
-     * @throws IllegalArgumentException naming the setting and the valid values for anything else
+     * @throws dev.leap4j.api.UsageException naming the setting and the valid values for anything else
      */
     public static WeightFormat parse(String label, String setting) {
         for (WeightFormat f : values()) if (f.label().equals(label == null ? null : label.strip().toLowerCase(Locale.ROOT))) return f;
-        throw new IllegalArgumentException(setting + " '" + label + "' is not one of "
+        throw new UsageException(setting + " '" + label + "' is not one of "
                 + Arrays.stream(values()).map(WeightFormat::label).collect(Collectors.joining(", ")));
     }
 }

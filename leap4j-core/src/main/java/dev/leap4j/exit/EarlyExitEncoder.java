@@ -1,5 +1,6 @@
 package dev.leap4j.exit;
 
+import dev.leap4j.api.UsageException;
 import dev.leap4j.api.ExitPolicy;
 import dev.leap4j.api.Embedding;
 
@@ -165,7 +166,7 @@ public final class EarlyExitEncoder implements AutoCloseable {
 
     /** Embeds texts in batches of batchSize; results in input order. */
     public List<Embedding> embed(List<String> texts, ExitPolicy policy, int batchSize) {
-        if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        if (batchSize < 1) throw new UsageException("batch size must be >= 1, got " + batchSize);
         List<Embedding> out = new ArrayList<>(texts.size());
         for (int i = 0; i < texts.size(); i += batchSize) {
             List<TokenizedText> batch = tokenizer.encodeAll(texts.subList(i, Math.min(texts.size(), i + batchSize)));

@@ -1,5 +1,6 @@
 package dev.leap4j.load;
 
+import dev.leap4j.api.UsageException;
 import dev.leap4j.model.BertWeights;
 import dev.leap4j.model.BertConfig;
 import dev.leap4j.model.Pooling;
@@ -102,7 +103,7 @@ public enum BuiltinModel {
     private InputStream open(String name) {
         InputStream in = BuiltinModel.class.getClassLoader().getResourceAsStream(name);
         if (in == null) {
-            throw new IllegalArgumentException("the built-in model " + id + " is not on the classpath: add the dependency dev.leap4j:"
+            throw new UsageException("the built-in model " + id + " is not on the classpath: add the dependency dev.leap4j:"
                     + artifact() + " (or give a model folder)");
         }
         return in;

@@ -1,5 +1,6 @@
 package dev.leap4j.load;
 
+import dev.leap4j.api.UsageException;
 import dev.leap4j.api.ModelFormatException;
 
 import dev.leap4j.api.Prompt;
@@ -42,13 +43,13 @@ public record Prompts(Map<String, String> byName, String defaultName) {
         Objects.requireNonNull(byName, "prompts");
         LinkedHashMap<String, String> copy = new LinkedHashMap<>();
         byName.forEach((name, text) -> {
-            if (name == null || name.isEmpty()) throw new IllegalArgumentException("a prompt name must not be empty");
-            if (text == null) throw new IllegalArgumentException("prompt '" + name + "' has no text");
+            if (name == null || name.isEmpty()) throw new UsageException("a prompt name must not be empty");
+            if (text == null) throw new UsageException("prompt '" + name + "' has no text");
             copy.put(name, text);
         });
         byName = Collections.unmodifiableMap(copy);
         if (defaultName != null && !byName.containsKey(defaultName)) {
-            throw new IllegalArgumentException("the default prompt '" + defaultName + "' is not one of the prompts (" + known(byName) + ")");
+            throw new UsageException("the default prompt '" + defaultName + "' is not one of the prompts (" + known(byName) + ")");
         }
     }
 
@@ -60,7 +61,7 @@ public record Prompts(Map<String, String> byName, String defaultName) {
     public Prompt get(String name) {
         String text = byName.get(name);
         if (text == null) {
-            throw new IllegalArgumentException("unknown prompt '" + name + "': "
+            throw new UsageException("unknown prompt '" + name + "': "
                     + (byName.isEmpty() ? "this model defines no prompts" : "this model's prompts are " + known(byName)));
         }
         return new Prompt(name, text);
@@ -71,7 +72,7 @@ public record Prompts(Map<String, String> byName, String defaultName) {
      * else the default prompt. Callers refuse both at once with their own wording before this is reached.
      */
     public Prompt choose(String name, String text) {
-        if (name != null && text != null) throw new IllegalArgumentException("a prompt name and a prompt text exclude each other: give one");
+        if (name != null && text != null) throw new UsageException("a prompt name and a prompt text exclude each other: give one");
         if (text != null) return Prompt.literal(text);
         return name == null ? defaultPrompt() : get(name);
     }

@@ -23,7 +23,7 @@ public record BertConfig(int vocabSize, int hidden, int numLayers, int numHeads,
         }
         if (!(layerNormEps > 0)) throw new IllegalArgumentException("layer_norm_eps must be > 0, got " + layerNormEps);
         if (maxLength < 2 || maxLength > maxPositions) {
-            throw new IllegalArgumentException("max length " + maxLength + " must be in [2, max_position_embeddings=" + maxPositions + "]");
+            throw new dev.leap4j.api.UsageException("max length " + maxLength + " must be in [2, max_position_embeddings=" + maxPositions + "]");
         }
         if (pooling == null) throw new IllegalArgumentException("pooling is required");
     }

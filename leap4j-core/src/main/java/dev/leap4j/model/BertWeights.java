@@ -287,9 +287,9 @@ public final class BertWeights {
      * STS-B dev Spearman untrained, its first six 0.630 (docs/RESULTS.md), so they are a better start for an exit path.
      */
     public BertWeights relayered(int[] sources) {
-        if (sources.length == 0) throw new IllegalArgumentException("a model needs at least one layer");
+        if (sources.length == 0) throw new dev.leap4j.api.UsageException("a model needs at least one layer");
         for (int src : sources) {
-            if (src < 1 || src > layers.length) throw new IllegalArgumentException("layer " + src + " does not exist: the model has layers 1.." + layers.length);
+            if (src < 1 || src > layers.length) throw new dev.leap4j.api.UsageException("layer " + src + " does not exist: the model has layers 1.." + layers.length);
         }
         BertWeights w = new BertWeights(config.withLayers(sources.length));
         System.arraycopy(wordEmbeddings, 0, w.wordEmbeddings, 0, wordEmbeddings.length);

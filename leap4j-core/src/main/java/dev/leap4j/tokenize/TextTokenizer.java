@@ -1,5 +1,6 @@
 package dev.leap4j.tokenize;
 
+import dev.leap4j.api.UsageException;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 
@@ -25,7 +26,7 @@ public final class TextTokenizer implements AutoCloseable {
 
     public static TextTokenizer load(Path tokenizerJson, int maxLength) throws IOException {
         if (!Files.isRegularFile(tokenizerJson)) throw new dev.leap4j.api.ModelFormatException("missing tokenizer file " + tokenizerJson);
-        if (maxLength < 2) throw new IllegalArgumentException("max length must be >= 2, got " + maxLength);
+        if (maxLength < 2) throw new UsageException("max length must be >= 2, got " + maxLength);
         try {
             HuggingFaceTokenizer t = HuggingFaceTokenizer.builder()
                     .optTokenizerPath(tokenizerJson)

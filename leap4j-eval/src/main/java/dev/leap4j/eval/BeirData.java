@@ -1,5 +1,6 @@
 package dev.leap4j.eval;
 
+import dev.leap4j.api.UsageException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -36,14 +37,14 @@ public record BeirData(Path dir, String split, List<String> docIds, List<String>
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static BeirData read(Path dir, String split) throws IOException {
-        if (!Files.isDirectory(dir)) throw new IllegalArgumentException("BEIR folder " + dir + " does not exist");
-        if (split == null || !split.matches("[A-Za-z0-9_-]+")) throw new IllegalArgumentException("bad qrels split name '" + split + "'");
+        if (!Files.isDirectory(dir)) throw new UsageException("BEIR folder " + dir + " does not exist");
+        if (split == null || !split.matches("[A-Za-z0-9_-]+")) throw new UsageException("bad qrels split name '" + split + "'");
         Path corpusFile = require(dir.resolve("corpus.jsonl"));
         Path queriesFile = require(dir.resolve("queries.jsonl"));
         Path qrelsFile = require(dir.resolve("qrels").resolve(split + ".tsv"));
 
         Map<String, String> corpus = readJsonl(corpusFile, true);
-        if (corpus.isEmpty()) throw new IllegalArgumentException(corpusFile + ": no documents");
+        if (corpus.isEmpty()) throw new UsageException(corpusFile + ": no documents");
         Map<String, String> queries = readJsonl(queriesFile, false);
 
         Map<String, Map<String, Integer>> qrels = new LinkedHashMap<>();
@@ -55,15 +56,15 @@ public record BeirData(Path dir, String split, List<String> docIds, List<String>
                 if (line.isBlank()) continue;
                 String[] f = line.split("\t", -1);
                 if (lineNo == 1 && f.length >= 1 && f[0].trim().equals("query-id")) continue;
-                if (f.length != 3) throw new IllegalArgumentException(qrelsFile + ":" + lineNo + ": expected 3 tab-separated columns (query-id corpus-id score), got " + f.length);
+                if (f.length != 3) throw new UsageException(qrelsFile + ":" + lineNo + ": expected 3 tab-separated columns (query-id corpus-id score), got " + f.length);
                 int score;
                 try {
                     score = Integer.parseInt(f[2].trim());
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException(qrelsFile + ":" + lineNo + ": score '" + f[2] + "' is not an integer");
+                    throw new UsageException(qrelsFile + ":" + lineNo + ": score '" + f[2] + "' is not an integer");
                 }
                 String q = f[0].trim(), d = f[1].trim();
-                if (q.isEmpty() || d.isEmpty()) throw new IllegalArgumentException(qrelsFile + ":" + lineNo + ": empty query or document id");
+                if (q.isEmpty() || d.isEmpty()) throw new UsageException(qrelsFile + ":" + lineNo + ": empty query or document id");
                 if (!queries.containsKey(q)) {
                     unknownQuery++;
                     continue;
@@ -74,7 +75,7 @@ public record BeirData(Path dir, String split, List<String> docIds, List<String>
                 }
                 Integer prev = qrels.computeIfAbsent(q, k -> new HashMap<>()).put(d, score);
                 if (prev != null && prev != score) {
-                    throw new IllegalArgumentException(qrelsFile + ":" + lineNo + ": query " + q + " judges document " + d + " twice (" + prev + " and " + score + ")");
+                    throw new UsageException(qrelsFile + ":" + lineNo + ": query " + q + " judges document " + d + " twice (" + prev + " and " + score + ")");
                 }
             }
         }
@@ -86,7 +87,7 @@ public record BeirData(Path dir, String split, List<String> docIds, List<String>
             }
         }
         if (qrels.isEmpty()) {
-            throw new IllegalArgumentException(qrelsFile + ": no query with a relevant, known document (" + unknownDoc + " judgements name unknown documents, "
+            throw new UsageException(qrelsFile + ": no query with a relevant, known document (" + unknownDoc + " judgements name unknown documents, "
                     + unknownQuery + " unknown queries, " + noRelevant + " queries without a positive judgement)");
         }
         List<String> queryIds = List.copyOf(qrels.keySet());
@@ -98,7 +99,7 @@ public record BeirData(Path dir, String split, List<String> docIds, List<String>
     }
 
     private static Path require(Path p) {
-        if (!Files.isRegularFile(p)) throw new IllegalArgumentException("missing BEIR file " + p);
+        if (!Files.isRegularFile(p)) throw new UsageException("missing BEIR file " + p);
         return p;
     }
 
@@ -114,19 +115,19 @@ public record BeirData(Path dir, String split, List<String> docIds, List<String>
                 try {
                     n = JSON.readTree(line);
                 } catch (JsonProcessingException e) {
-                    throw new IllegalArgumentException(file + ":" + lineNo + ": malformed JSON (" + e.getOriginalMessage() + ")");
+                    throw new UsageException(file + ":" + lineNo + ": malformed JSON (" + e.getOriginalMessage() + ")");
                 }
-                if (n == null || !n.isObject()) throw new IllegalArgumentException(file + ":" + lineNo + ": expected a JSON object");
+                if (n == null || !n.isObject()) throw new UsageException(file + ":" + lineNo + ": expected a JSON object");
                 JsonNode id = n.get("_id"), text = n.get("text"), title = n.get("title");
                 if (id == null || !(id.isTextual() || id.isNumber()) || id.asText().isEmpty()) {
-                    throw new IllegalArgumentException(file + ":" + lineNo + ": missing or empty \"_id\"");
+                    throw new UsageException(file + ":" + lineNo + ": missing or empty \"_id\"");
                 }
-                if (text == null || !text.isTextual()) throw new IllegalArgumentException(file + ":" + lineNo + ": missing string field \"text\"");
-                if (title != null && !title.isNull() && !title.isTextual()) throw new IllegalArgumentException(file + ":" + lineNo + ": \"title\" is not a string");
+                if (text == null || !text.isTextual()) throw new UsageException(file + ":" + lineNo + ": missing string field \"text\"");
+                if (title != null && !title.isNull() && !title.isTextual()) throw new UsageException(file + ":" + lineNo + ": \"title\" is not a string");
                 String t = text.asText();
                 if (withTitle && title != null && !title.isNull() && !title.asText().isBlank()) t = title.asText() + " " + t;
-                if (t.isBlank()) throw new IllegalArgumentException(file + ":" + lineNo + ": empty text for id " + id.asText());
-                if (out.put(id.asText(), t) != null) throw new IllegalArgumentException(file + ":" + lineNo + ": duplicate _id " + id.asText());
+                if (t.isBlank()) throw new UsageException(file + ":" + lineNo + ": empty text for id " + id.asText());
+                if (out.put(id.asText(), t) != null) throw new UsageException(file + ":" + lineNo + ": duplicate _id " + id.asText());
             }
         }
         return out;
@@ -138,7 +139,7 @@ public record BeirData(Path dir, String split, List<String> docIds, List<String>
 
     /** A copy keeping only the first n evaluated queries (for quick runs and tests). */
     public BeirData firstQueries(int n) {
-        if (n < 1) throw new IllegalArgumentException("query limit must be >= 1, got " + n);
+        if (n < 1) throw new UsageException("query limit must be >= 1, got " + n);
         if (n >= queryIds.size()) return this;
         Map<String, Map<String, Integer>> q = new LinkedHashMap<>();
         for (String id : queryIds.subList(0, n)) q.put(id, qrels.get(id));

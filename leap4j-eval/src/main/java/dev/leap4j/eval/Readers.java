@@ -1,5 +1,6 @@
 package dev.leap4j.eval;
 
+import dev.leap4j.api.UsageException;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
@@ -59,7 +60,7 @@ final class Readers implements Closeable {
         try {
             s = decoder.reset().decode(ByteBuffer.wrap(bytes, 0, len)).toString();
         } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException(file + ":" + lineNo + ": not valid UTF-8");
+            throw new UsageException(file + ":" + lineNo + ": not valid UTF-8");
         }
         if (lineNo == 1 && s.startsWith("\uFEFF")) s = s.substring(1);
         return s;

@@ -1,5 +1,6 @@
 package dev.leap4j.eval;
 
+import dev.leap4j.api.UsageException;
 import dev.leap4j.api.ExitPolicy;
 import dev.leap4j.exit.ExitCalibration;
 
@@ -50,7 +51,7 @@ public record Recommendation(Verdict verdict, String metric, double maxDrop, dou
      */
     public static Recommendation recommend(String metric, double fullQuality, List<Candidate> candidates, int numLayers, double maxDrop,
                                            FixedCuts cuts) {
-        if (!(maxDrop >= 0 && maxDrop < 1)) throw new IllegalArgumentException("max drop must be in [0, 1), got " + maxDrop);
+        if (!(maxDrop >= 0 && maxDrop < 1)) throw new UsageException("max drop must be in [0, 1), got " + maxDrop);
         if (numLayers < 1) throw new IllegalArgumentException("a model needs at least one layer");
         if (!(Double.isFinite(fullQuality) && fullQuality != 0)) {
             throw new IllegalArgumentException("full-depth " + metric + " is " + fullQuality + "; a relative budget needs a finite, non-zero reference");

@@ -1,5 +1,6 @@
 package dev.leap4j.eval;
 
+import dev.leap4j.api.UsageException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -121,7 +122,7 @@ final class ReportFormat {
     }
 
     static void ensureDir(Path dir) throws IOException {
-        if (Files.exists(dir) && !Files.isDirectory(dir)) throw new IllegalArgumentException("output path " + dir + " exists and is not a folder");
+        if (Files.exists(dir) && !Files.isDirectory(dir)) throw new UsageException("output path " + dir + " exists and is not a folder");
         Files.createDirectories(dir);
     }
 }

@@ -1,5 +1,6 @@
 package dev.leap4j.eval;
 
+import dev.leap4j.api.UsageException;
 import dev.leap4j.exit.EarlyExitEncoder;
 import dev.leap4j.api.ExitPolicy;
 import dev.leap4j.exit.LayerDiagnostics.LayerAgreement;
@@ -30,7 +31,7 @@ public final class RetrievalEvaluation {
      */
     public record Options(SweepOptions sweep, Search search, int docSpeedSample) {
         public Options {
-            if (docSpeedSample < 0) throw new IllegalArgumentException("document speed sample must be >= 0, got " + docSpeedSample);
+            if (docSpeedSample < 0) throw new UsageException("document speed sample must be >= 0, got " + docSpeedSample);
         }
     }
 

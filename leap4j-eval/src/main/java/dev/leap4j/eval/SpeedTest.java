@@ -1,5 +1,6 @@
 package dev.leap4j.eval;
 
+import dev.leap4j.api.UsageException;
 import dev.leap4j.exit.EarlyExitEncoder;
 import dev.leap4j.api.ExitPolicy;
 
@@ -41,7 +42,7 @@ public final class SpeedTest {
      */
     public static Timing measure(EarlyExitEncoder enc, List<String> texts, List<ExitPolicy> policies, int batchSize, int repeats,
                                  Progress progress, String task) {
-        if (repeats < 1) throw new IllegalArgumentException("repeats must be >= 1, got " + repeats);
+        if (repeats < 1) throw new UsageException("repeats must be >= 1, got " + repeats);
         if (texts.isEmpty()) throw new IllegalArgumentException("no texts to time");
         int configs = policies.size() + 1;
         double[][] ms = new double[configs][repeats];

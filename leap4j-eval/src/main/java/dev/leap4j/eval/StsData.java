@@ -1,5 +1,6 @@
 package dev.leap4j.eval;
 
+import dev.leap4j.api.UsageException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,18 +30,18 @@ public record StsData(Path file, List<Pair> pairs) {
             if (Files.isRegularFile(p)) return p;
         }
         if (Files.isRegularFile(dir) && dir.getFileName().toString().endsWith(".tsv")) return dir;
-        throw new IllegalArgumentException("no " + split.fileName() + " in " + dir + " (nor in " + dir.resolve("derived") + ")");
+        throw new UsageException("no " + split.fileName() + " in " + dir + " (nor in " + dir.resolve("derived") + ")");
     }
 
     public static StsData read(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) throw new IllegalArgumentException("missing STS file " + file);
+        if (!Files.isRegularFile(file)) throw new UsageException("missing STS file " + file);
         List<Pair> pairs = new ArrayList<>();
         try (Readers r = Readers.open(file)) {
             String header = r.next();
-            if (header == null) throw new IllegalArgumentException(file + ": empty file (expected a header row)");
+            if (header == null) throw new UsageException(file + ": empty file (expected a header row)");
             String[] h = header.split("\t", -1);
             if (h.length < 7 || !h[4].trim().equals("score") || !h[5].trim().equals("sentence1") || !h[6].trim().equals("sentence2")) {
-                throw new IllegalArgumentException(file + ":1: expected header 'genre filename year id score sentence1 sentence2', got '" + header + "'");
+                throw new UsageException(file + ":1: expected header 'genre filename year id score sentence1 sentence2', got '" + header + "'");
             }
             String line;
             while ((line = r.next()) != null) {
@@ -48,20 +49,20 @@ public record StsData(Path file, List<Pair> pairs) {
                 if (line.isBlank()) continue;
                 String[] f = line.split("\t", -1);
                 if (f.length < 7) {
-                    throw new IllegalArgumentException(file + ":" + lineNo + ": expected at least 7 tab-separated columns, got " + f.length);
+                    throw new UsageException(file + ":" + lineNo + ": expected at least 7 tab-separated columns, got " + f.length);
                 }
                 double gold;
                 try {
                     gold = Double.parseDouble(f[4].trim());
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException(file + ":" + lineNo + ": score '" + f[4] + "' is not a number");
+                    throw new UsageException(file + ":" + lineNo + ": score '" + f[4] + "' is not a number");
                 }
-                if (!(gold >= 0 && gold <= 5)) throw new IllegalArgumentException(file + ":" + lineNo + ": score " + gold + " is outside [0, 5]");
-                if (f[5].isEmpty() || f[6].isEmpty()) throw new IllegalArgumentException(file + ":" + lineNo + ": empty sentence");
+                if (!(gold >= 0 && gold <= 5)) throw new UsageException(file + ":" + lineNo + ": score " + gold + " is outside [0, 5]");
+                if (f[5].isEmpty() || f[6].isEmpty()) throw new UsageException(file + ":" + lineNo + ": empty sentence");
                 pairs.add(new Pair(f[5], f[6], gold));
             }
         }
-        if (pairs.size() < 2) throw new IllegalArgumentException(file + ": " + pairs.size() + " pairs; a correlation needs at least 2");
+        if (pairs.size() < 2) throw new UsageException(file + ": " + pairs.size() + " pairs; a correlation needs at least 2");
         return new StsData(file, List.copyOf(pairs));
     }
 

@@ -1,5 +1,6 @@
 package dev.leap4j.eval;
 
+import dev.leap4j.api.UsageException;
 import dev.leap4j.api.ExitPolicy;
 
 import java.util.List;
@@ -20,14 +21,14 @@ public record SweepOptions(ExitPolicy base, List<Double> thetas, int batchSize, 
     public static final int SPEED_BATCH = 32;
 
     public SweepOptions {
-        if (thetas.isEmpty()) throw new IllegalArgumentException("give at least one theta");
-        for (double t : thetas) if (!(t > 0 && t <= 1)) throw new IllegalArgumentException("theta must be in (0, 1], got " + t);
+        if (thetas.isEmpty()) throw new UsageException("give at least one theta");
+        for (double t : thetas) if (!(t > 0 && t <= 1)) throw new UsageException("theta must be in (0, 1], got " + t);
         thetas = thetas.stream().sorted().distinct().toList();
-        if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
-        if (speedSample < 0) throw new IllegalArgumentException("speed sample must be >= 0, got " + speedSample);
-        if (speedSample > 0 && speedSampleBatch32 < 1) throw new IllegalArgumentException("batch-32 speed sample must be >= 1, got " + speedSampleBatch32);
-        if (repeats < 1) throw new IllegalArgumentException("repeats must be >= 1, got " + repeats);
-        if (!(maxDrop >= 0 && maxDrop < 1)) throw new IllegalArgumentException("max drop must be in [0, 1), got " + maxDrop);
+        if (batchSize < 1) throw new UsageException("batch size must be >= 1, got " + batchSize);
+        if (speedSample < 0) throw new UsageException("speed sample must be >= 0, got " + speedSample);
+        if (speedSample > 0 && speedSampleBatch32 < 1) throw new UsageException("batch-32 speed sample must be >= 1, got " + speedSampleBatch32);
+        if (repeats < 1) throw new UsageException("repeats must be >= 1, got " + repeats);
+        if (!(maxDrop >= 0 && maxDrop < 1)) throw new UsageException("max drop must be in [0, 1), got " + maxDrop);
     }
 
     public List<ExitPolicy> policies() {

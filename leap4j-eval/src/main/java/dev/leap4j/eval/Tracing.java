@@ -1,5 +1,6 @@
 package dev.leap4j.eval;
 
+import dev.leap4j.api.UsageException;
 import dev.leap4j.exit.EarlyExitEncoder;
 import dev.leap4j.api.ExitPolicy;
 import dev.leap4j.exit.ExitReplay;
@@ -19,7 +20,7 @@ import java.util.List;
 public record Tracing(float[][][] layers, int truncated, long tokens) {
 
     public static Tracing run(EarlyExitEncoder enc, List<String> texts, int batchSize, Progress progress, String task) {
-        if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        if (batchSize < 1) throw new UsageException("batch size must be >= 1, got " + batchSize);
         if (texts.isEmpty()) throw new IllegalArgumentException("nothing to embed for " + task);
         float[][][] out = new float[texts.size()][][];
         int truncated = 0;

@@ -1,5 +1,6 @@
 package dev.leap4j.eval;
 
+import dev.leap4j.api.UsageException;
 import dev.leap4j.tensor.Kernels;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.KnnFloatVectorField;
@@ -30,7 +31,7 @@ public final class VectorSearch {
 
     /** For each query, the indices of the k best documents, best first (ties: lower index first). */
     public static int[][] exact(float[][] docs, float[][] queries, int k) {
-        if (k < 1) throw new IllegalArgumentException("k must be >= 1, got " + k);
+        if (k < 1) throw new UsageException("k must be >= 1, got " + k);
         int kk = Math.min(k, docs.length);
         int[][] out = new int[queries.length][];
         float[] scores = new float[docs.length];

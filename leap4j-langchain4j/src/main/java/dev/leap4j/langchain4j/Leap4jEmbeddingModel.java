@@ -1,5 +1,6 @@
 package dev.leap4j.langchain4j;
 
+import dev.leap4j.api.UsageException;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
@@ -76,14 +77,14 @@ public final class Leap4jEmbeddingModel implements EmbeddingModel, AutoCloseable
      * rule and its query and document prompts.
      */
     public static Leap4jEmbeddingModel of(Leap4j leap) {
-        if (leap == null) throw new IllegalArgumentException("model is required");
+        if (leap == null) throw new UsageException("model is required");
         return of(leap, leap.defaultPolicy(), leap.queryPrompt(), leap.documentPrompt());
     }
 
     /** As {@link #of(Leap4j)} with the rule and the prompts given ({@link Prompt#NONE} for none). */
     public static Leap4jEmbeddingModel of(Leap4j leap, ExitPolicy policy, Prompt queryPrompt, Prompt documentPrompt) {
         if (leap == null || policy == null || queryPrompt == null || documentPrompt == null) {
-            throw new IllegalArgumentException("model, policy and prompts are required (Prompt.NONE for no prompt)");
+            throw new UsageException("model, policy and prompts are required (Prompt.NONE for no prompt)");
         }
         policy.checkDepth(leap.numLayers());
         return new Leap4jEmbeddingModel(leap, false, policy, queryPrompt, documentPrompt);
@@ -96,7 +97,7 @@ public final class Leap4jEmbeddingModel implements EmbeddingModel, AutoCloseable
     /** The document path: every segment gets the document prompt. */
     @Override
     public Response<List<Embedding>> embedAll(List<TextSegment> segments) {
-        if (segments == null) throw new IllegalArgumentException("segments are required");
+        if (segments == null) throw new UsageException("segments are required");
         List<String> texts = new ArrayList<>(segments.size());
         for (int i = 0; i < segments.size(); i++) {
             TextSegment s = segments.get(i);
@@ -115,7 +116,7 @@ public final class Leap4jEmbeddingModel implements EmbeddingModel, AutoCloseable
     /** Requests that say their input type get that side's prompt; others are documents. */
     @Override
     public EmbeddingResponse doEmbed(EmbeddingRequest request) {
-        if (request == null) throw new IllegalArgumentException("request is required");
+        if (request == null) throw new UsageException("request is required");
         EmbeddingInputType type = request.inputType();
         List<String> texts = request.inputs().stream().map(EmbeddingInput::text).toList();
         Response<List<Embedding>> r = type == EmbeddingInputType.QUERY ? embed(texts, queryPrompt, "query") : embed(texts, documentPrompt, "input");
@@ -133,7 +134,7 @@ public final class Leap4jEmbeddingModel implements EmbeddingModel, AutoCloseable
         for (int i = 0; i < texts.size(); i++) {
             // checked before the prompt goes on: a blank text under a prompt would embed the prompt alone
             String reason = Texts.refusal(texts.get(i));
-            if (reason != null) throw new IllegalArgumentException(what + " " + i + " " + reason);
+            if (reason != null) throw new UsageException(what + " " + i + " " + reason);
             prompted.add(prompt.apply(texts.get(i)));
         }
         List<dev.leap4j.api.Embedding> out = leap.embed(prompted, policy);
@@ -259,12 +260,12 @@ public final class Leap4jEmbeddingModel implements EmbeddingModel, AutoCloseable
         }
 
         /**
-         * @throws IllegalArgumentException for an unknown model or prompt, or settings out of range
+         * @throws dev.leap4j.api.UsageException for an unknown model or prompt, or settings out of range
          * @throws UncheckedIOException     when the model files cannot be read
          */
         public Leap4jEmbeddingModel build() {
-            if (model == null || model.isBlank()) throw new IllegalArgumentException("model is required: a built-in name or a model folder");
-            if (promptName != null && promptText != null) throw new IllegalArgumentException("give a prompt name or a prompt text, not both");
+            if (model == null || model.isBlank()) throw new UsageException("model is required: a built-in name or a model folder");
+            if (promptName != null && promptText != null) throw new UsageException("give a prompt name or a prompt text, not both");
             Leap4j leap;
             try {
                 leap = Leap4j.load(model, cacheDir, threads, weights);

@@ -1,5 +1,6 @@
 package dev.leap4j.serve;
 
+import dev.leap4j.api.UsageException;
 import dev.leap4j.exit.EarlyExitEncoder;
 import dev.leap4j.api.Embedding;
 import dev.leap4j.api.ExitPolicy;
@@ -92,10 +93,10 @@ public final class BatchScheduler implements AutoCloseable {
     /** @param controller sheds depth under load; null serves every input at its own setting */
     public BatchScheduler(EarlyExitEncoder encoder, int maxBatchTokens, int maxQueue, ServeMetrics metrics, DepthController controller) {
         if (maxBatchTokens < encoder.tokenizer().maxLength()) {
-            throw new IllegalArgumentException("max batch tokens " + maxBatchTokens + " is below the model's max input length "
+            throw new UsageException("max batch tokens " + maxBatchTokens + " is below the model's max input length "
                     + encoder.tokenizer().maxLength() + ": a full-length input could never be scheduled");
         }
-        if (maxQueue < 1) throw new IllegalArgumentException("max queue must be >= 1, got " + maxQueue);
+        if (maxQueue < 1) throw new UsageException("max queue must be >= 1, got " + maxQueue);
         this.encoder = encoder;
         this.maxBatchTokens = maxBatchTokens;
         this.maxQueue = maxQueue;

@@ -1,5 +1,6 @@
 package dev.leap4j.serve;
 
+import dev.leap4j.api.UsageException;
 import dev.leap4j.api.ExitPolicy;
 
 import java.time.Duration;
@@ -21,8 +22,8 @@ public final class DepthController {
      */
     public record Settings(Duration target, int floorDepth) {
         public Settings {
-            if (target == null || target.isNegative() || target.isZero()) throw new IllegalArgumentException("the latency target must be > 0");
-            if (floorDepth < 1) throw new IllegalArgumentException("the floor depth must be >= 1, got " + floorDepth);
+            if (target == null || target.isNegative() || target.isZero()) throw new UsageException("the latency target must be > 0");
+            if (floorDepth < 1) throw new UsageException("the floor depth must be >= 1, got " + floorDepth);
         }
     }
 
@@ -33,7 +34,7 @@ public final class DepthController {
 
     public DepthController(Settings settings, int numLayers) {
         if (settings.floorDepth() > numLayers) {
-            throw new IllegalArgumentException("floor depth " + settings.floorDepth() + " is out of range: this model has layers 1.." + numLayers);
+            throw new UsageException("floor depth " + settings.floorDepth() + " is out of range: this model has layers 1.." + numLayers);
         }
         this.settings = settings;
         this.numLayers = numLayers;

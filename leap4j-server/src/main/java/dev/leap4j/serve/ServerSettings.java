@@ -1,5 +1,6 @@
 package dev.leap4j.serve;
 
+import dev.leap4j.api.UsageException;
 import dev.leap4j.api.ExitPolicy;
 
 import java.time.Duration;
@@ -44,11 +45,11 @@ public record ServerSettings(String host, int port, ExitPolicy defaultPolicy, in
         public static final long DEFAULT_MIN_BODY_RATE = 1024;
 
         public ClientLimits {
-            if (bodyTimeout == null || bodyTimeout.isNegative() || bodyTimeout.isZero()) throw new IllegalArgumentException("body timeout must be > 0");
-            if (minBodyBytesPerSecond < 0) throw new IllegalArgumentException("minimum body rate must be >= 0, got " + minBodyBytesPerSecond);
-            if (maxConnectionsPerClient < 0) throw new IllegalArgumentException("connections per client must be >= 0, got " + maxConnectionsPerClient);
-            if (apiKey != null && apiKey.isBlank()) throw new IllegalArgumentException("the API key must not be empty");
-            if (protectMetrics && apiKey == null) throw new IllegalArgumentException("protecting /metrics needs an API key");
+            if (bodyTimeout == null || bodyTimeout.isNegative() || bodyTimeout.isZero()) throw new UsageException("body timeout must be > 0");
+            if (minBodyBytesPerSecond < 0) throw new UsageException("minimum body rate must be >= 0, got " + minBodyBytesPerSecond);
+            if (maxConnectionsPerClient < 0) throw new UsageException("connections per client must be >= 0, got " + maxConnectionsPerClient);
+            if (apiKey != null && apiKey.isBlank()) throw new UsageException("the API key must not be empty");
+            if (protectMetrics && apiKey == null) throw new UsageException("protecting /metrics needs an API key");
         }
 
         public static ClientLimits defaults() {
@@ -57,19 +58,19 @@ public record ServerSettings(String host, int port, ExitPolicy defaultPolicy, in
     }
 
     public ServerSettings {
-        if (host == null || host.isBlank()) throw new IllegalArgumentException("host must not be empty");
-        if (port < 0 || port > 65_535) throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
-        if (defaultPolicy == null) throw new IllegalArgumentException("a default exit policy is required");
-        if (maxBatchTokens < 2) throw new IllegalArgumentException("max batch tokens must be >= 2, got " + maxBatchTokens);
-        if (maxQueue < 1) throw new IllegalArgumentException("max queue must be >= 1, got " + maxQueue);
-        if (maxInputsPerRequest < 1) throw new IllegalArgumentException("max inputs per request must be >= 1, got " + maxInputsPerRequest);
+        if (host == null || host.isBlank()) throw new UsageException("host must not be empty");
+        if (port < 0 || port > 65_535) throw new UsageException("port must be in [0, 65535], got " + port);
+        if (defaultPolicy == null) throw new UsageException("a default exit policy is required");
+        if (maxBatchTokens < 2) throw new UsageException("max batch tokens must be >= 2, got " + maxBatchTokens);
+        if (maxQueue < 1) throw new UsageException("max queue must be >= 1, got " + maxQueue);
+        if (maxInputsPerRequest < 1) throw new UsageException("max inputs per request must be >= 1, got " + maxInputsPerRequest);
         if (maxInputsPerRequest > maxQueue) {
-            throw new IllegalArgumentException("max inputs per request (" + maxInputsPerRequest + ") exceeds the queue (" + maxQueue
+            throw new UsageException("max inputs per request (" + maxInputsPerRequest + ") exceeds the queue (" + maxQueue
                     + "): such a request could never be admitted; raise --max-queue or lower --max-inputs");
         }
-        if (maxBodyBytes < 64) throw new IllegalArgumentException("max body bytes must be >= 64, got " + maxBodyBytes);
-        if (shutdownGrace == null || shutdownGrace.isNegative()) throw new IllegalArgumentException("shutdown grace must be >= 0");
-        if (client == null) throw new IllegalArgumentException("client limits are required");
+        if (maxBodyBytes < 64) throw new UsageException("max body bytes must be >= 64, got " + maxBodyBytes);
+        if (shutdownGrace == null || shutdownGrace.isNegative()) throw new UsageException("shutdown grace must be >= 0");
+        if (client == null) throw new UsageException("client limits are required");
     }
 
     /** Loopback, the given port and policy, every other limit at its default. */

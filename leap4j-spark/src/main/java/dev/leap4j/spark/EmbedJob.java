@@ -1,5 +1,6 @@
 package dev.leap4j.spark;
 
+import dev.leap4j.api.UsageException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.leap4j.api.WeightFormat;
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -112,7 +113,7 @@ public final class EmbedJob implements Callable<Integer> {
     public static CommandLine commandLine(SparkSession session, PrintStream out) {
         CommandLine cl = new CommandLine(new EmbedJob(session, out));
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            if (ex instanceof IllegalArgumentException) {
+            if (ex instanceof UsageException || ex instanceof dev.leap4j.api.ModelFormatException) {
                 cmd.getErr().println("leap4j-spark: " + ex.getMessage());
                 return 2;
             }
@@ -128,10 +129,10 @@ public final class EmbedJob implements Callable<Integer> {
         EmbedOptions options = new EmbedOptions(model, theta, minLayer, patience, depth, threads, WeightFormat.parse(weights, "--weights"),
                 batchSize, prompt, promptText);
         if (format == Format.text && !textColumn.equals("text")) {
-            throw new IllegalArgumentException("--text-column applies to jsonl and parquet input; text input has one column, 'text'");
+            throw new UsageException("--text-column applies to jsonl and parquet input; text input has one column, 'text'");
         }
         if (given == null && master == null && System.getProperty("spark.master") == null) {
-            throw new IllegalArgumentException("no Spark master: run through spark-submit, or pass --master local[N]");
+            throw new UsageException("no Spark master: run through spark-submit, or pass --master local[N]");
         }
         SparkSession spark = given != null ? given : session();
         try {
@@ -151,13 +152,13 @@ public final class EmbedJob implements Callable<Integer> {
         var hadoop = spark.sparkContext().hadoopConfiguration();
         Path in = new Path(input), dir = new Path(output);
         FileSystem inFs = in.getFileSystem(hadoop), outFs = dir.getFileSystem(hadoop);
-        if (!inFs.exists(in)) throw new IllegalArgumentException("--input " + input + " does not exist");
+        if (!inFs.exists(in)) throw new UsageException("--input " + input + " does not exist");
         // checked before any work, so a refused rerun costs nothing
         if (mode == Mode.error && outFs.exists(dir)) {
-            throw new IllegalArgumentException("--output " + output + " exists: pass --mode overwrite to replace it, or choose another folder");
+            throw new UsageException("--output " + output + " exists: pass --mode overwrite to replace it, or choose another folder");
         }
         if (inFs.makeQualified(in).equals(outFs.makeQualified(dir))) {
-            throw new IllegalArgumentException("--output must not be the --input folder");
+            throw new UsageException("--output must not be the --input folder");
         }
         Dataset<Row> df = read(spark);
         Leap4jSpark.ModelInfo info = Leap4jSpark.describe(spark, options);

@@ -1,5 +1,6 @@
 package dev.leap4j.spark;
 
+import dev.leap4j.api.UsageException;
 import dev.leap4j.api.Defaults;
 import dev.leap4j.api.ExitPolicy;
 import dev.leap4j.api.WeightFormat;
@@ -33,18 +34,18 @@ public record EmbedOptions(String model, Double theta, Integer minLayer, Integer
     public static final int DEFAULT_BATCH_SIZE = 32;
 
     public EmbedOptions {
-        if (model == null || model.isBlank()) throw new IllegalArgumentException("no model given: use a built-in name or a model folder");
+        if (model == null || model.isBlank()) throw new UsageException("no model given: use a built-in name or a model folder");
         if (theta != null && (Double.isNaN(theta) || theta <= 0)) {
-            throw new IllegalArgumentException("theta must be in (0, 1] (or > 1 for full depth), got " + theta);
+            throw new UsageException("theta must be in (0, 1] (or > 1 for full depth), got " + theta);
         }
-        if (minLayer != null && minLayer < 1) throw new IllegalArgumentException("min layer must be >= 1, got " + minLayer);
-        if (patience != null && patience < 1) throw new IllegalArgumentException("patience must be >= 1, got " + patience);
-        if (depth != null && depth < 1) throw new IllegalArgumentException("depth must be >= 1 (or unset for full depth), got " + depth);
-        if (threads != null && threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
-        if (weights == null) throw new IllegalArgumentException("weights is required: WeightFormat.FP32 (the default) or INT8");
-        if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        if (minLayer != null && minLayer < 1) throw new UsageException("min layer must be >= 1, got " + minLayer);
+        if (patience != null && patience < 1) throw new UsageException("patience must be >= 1, got " + patience);
+        if (depth != null && depth < 1) throw new UsageException("depth must be >= 1 (or unset for full depth), got " + depth);
+        if (threads != null && threads < 1) throw new UsageException("threads must be >= 1, got " + threads);
+        if (weights == null) throw new UsageException("weights is required: WeightFormat.FP32 (the default) or INT8");
+        if (batchSize < 1) throw new UsageException("batch size must be >= 1, got " + batchSize);
         if (promptName != null && promptText != null) {
-            throw new IllegalArgumentException("a prompt name and a prompt text exclude each other: give one");
+            throw new UsageException("a prompt name and a prompt text exclude each other: give one");
         }
     }
 

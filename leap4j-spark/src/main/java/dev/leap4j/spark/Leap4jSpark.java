@@ -1,5 +1,6 @@
 package dev.leap4j.spark;
 
+import dev.leap4j.api.UsageException;
 import dev.leap4j.api.Leap4j;
 import dev.leap4j.api.ExitPolicy;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -44,22 +45,22 @@ public final class Leap4jSpark {
      * first four and a one-line reason in {@code error}; the others have {@code error} null. Lazy, like any
      * transformation: nothing runs until an action.
      *
-     * @throws IllegalArgumentException when textColumn is not a string column of df, or df already has a result column
+     * @throws dev.leap4j.api.UsageException when textColumn is not a string column of df, or df already has a result column
      */
     public static Dataset<Row> embed(Dataset<Row> df, String textColumn, EmbedOptions options) {
-        if (df == null || textColumn == null || options == null) throw new IllegalArgumentException("df, textColumn and options are required");
+        if (df == null || textColumn == null || options == null) throw new UsageException("df, textColumn and options are required");
         StructType in = df.schema();
         List<String> names = Arrays.asList(in.fieldNames());
         int textIndex = names.indexOf(textColumn);
-        if (textIndex < 0) throw new IllegalArgumentException("no column '" + textColumn + "' in the input; its columns are " + names);
+        if (textIndex < 0) throw new UsageException("no column '" + textColumn + "' in the input; its columns are " + names);
         if (!(in.fields()[textIndex].dataType() instanceof org.apache.spark.sql.types.StringType)) {
-            throw new IllegalArgumentException("column '" + textColumn + "' is " + in.fields()[textIndex].dataType().simpleString()
+            throw new UsageException("column '" + textColumn + "' is " + in.fields()[textIndex].dataType().simpleString()
                     + ", not a string: cast it, or name the text column");
         }
         for (String c : RESULT_COLUMNS) {
-            if (names.contains(c)) throw new IllegalArgumentException("the input already has a column '" + c + "': rename or drop it first");
+            if (names.contains(c)) throw new UsageException("the input already has a column '" + c + "': rename or drop it first");
         }
-        if (names.contains(UTF8_COLUMN)) throw new IllegalArgumentException("the input has a column named " + UTF8_COLUMN + ", which embed uses itself");
+        if (names.contains(UTF8_COLUMN)) throw new UsageException("the input has a column named " + UTF8_COLUMN + ", which embed uses itself");
 
         StructType out = in
                 .add(new StructField(EMBEDDING, DataTypes.createArrayType(DataTypes.FloatType, false), true, org.apache.spark.sql.types.Metadata.empty()))
@@ -93,12 +94,12 @@ public final class Leap4jSpark {
     }
 
     /**
-     * A task's IllegalArgumentException reaches the driver inside a SparkException (job aborted, the stage and the
+     * A task's UsageException (or a model file it cannot use) reaches the driver inside a SparkException (job aborted, the stage and the
      * executor's stack); a caller's mistake should read as the one line it is.
      */
     static RuntimeException userMistake(Exception e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof IllegalArgumentException iae) return new IllegalArgumentException(iae.getMessage(), e);
+            if (t instanceof UsageException || t instanceof dev.leap4j.api.ModelFormatException) return new UsageException(t.getMessage(), e);
         }
         return e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
     }

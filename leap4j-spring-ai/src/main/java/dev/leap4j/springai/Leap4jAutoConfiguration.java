@@ -28,7 +28,7 @@ public class Leap4jAutoConfiguration {
             return Leap4j.load(properties.getModel(), properties.resolvedCacheDir(), properties.resolvedThreads(), properties.getWeights());
         } catch (dev.leap4j.api.ModelFormatException e) {
             throw new Leap4jConfigException(Leap4jProperties.PREFIX + ".model: cannot use the model: " + e.getMessage());
-        } catch (IllegalArgumentException e) {
+        } catch (dev.leap4j.api.UsageException e) {
             throw new Leap4jConfigException(Leap4jProperties.PREFIX + ".model: " + e.getMessage());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the model '" + properties.getModel() + "' ("
@@ -64,7 +64,7 @@ public class Leap4jAutoConfiguration {
         if (p.getPromptName() == null && p.getPromptText() == null) return null;
         try {
             return leap4j.prompt(p.getPromptName(), p.getPromptText());
-        } catch (IllegalArgumentException e) {
+        } catch (dev.leap4j.api.UsageException e) {
             throw new Leap4jConfigException(Leap4jProperties.PREFIX + ".prompt-name: " + e.getMessage() + "; "
                     + Leap4jProperties.PREFIX + ".prompt-text takes any text");
         }

@@ -1,5 +1,6 @@
 package dev.leap4j.springai;
 
+import dev.leap4j.api.UsageException;
 import dev.leap4j.api.Leap4j;
 import dev.leap4j.api.ExitPolicy;
 import dev.leap4j.api.Prompt;
@@ -74,7 +75,7 @@ public final class Leap4jEmbeddingModel implements EmbeddingModel {
         Objects.requireNonNull(request, "request");
         checkOptions(request.getOptions());
         List<String> inputs = request.getInstructions();
-        if (inputs == null) throw new IllegalArgumentException("the embedding request has no inputs");
+        if (inputs == null) throw new UsageException("the embedding request has no inputs");
         return embed(inputs, documentPrompt);
     }
 
@@ -89,7 +90,7 @@ public final class Leap4jEmbeddingModel implements EmbeddingModel {
         for (int i = 0; i < inputs.size(); i++) {
             // checked before the prompt goes on: a blank input under a prompt would embed the prompt alone
             String reason = Texts.refusal(inputs.get(i));
-            if (reason != null) throw new IllegalArgumentException("input " + i + " " + reason);
+            if (reason != null) throw new UsageException("input " + i + " " + reason);
             prompted.add(prompt.apply(inputs.get(i)));
         }
         List<dev.leap4j.api.Embedding> out = model.embed(prompted, policy);
@@ -115,7 +116,7 @@ public final class Leap4jEmbeddingModel implements EmbeddingModel {
         if (options == null) return;
         Integer dims = options.getDimensions();
         if (dims != null && dims != model.dimension()) {
-            throw new IllegalArgumentException("dimensions " + dims + " requested, but " + model.name() + " embeds into "
+            throw new UsageException("dimensions " + dims + " requested, but " + model.name() + " embeds into "
                     + model.dimension() + ": leave the dimensions option unset");
         }
     }
@@ -126,7 +127,7 @@ public final class Leap4jEmbeddingModel implements EmbeddingModel {
         Objects.requireNonNull(document, "document");
         String text = getEmbeddingContent(document);
         if (Texts.refusal(text) != null) {
-            throw new IllegalArgumentException("document " + document.getId() + " has no text to embed");
+            throw new UsageException("document " + document.getId() + " has no text to embed");
         }
         return call(new EmbeddingRequest(List.of(text), null)).getResult().getOutput();
     }

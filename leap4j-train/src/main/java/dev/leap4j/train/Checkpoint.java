@@ -1,5 +1,6 @@
 package dev.leap4j.train;
 
+import dev.leap4j.api.UsageException;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -53,22 +54,22 @@ public final class Checkpoint {
     }
 
     public static State read(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) throw new IllegalArgumentException("no checkpoint at " + file);
+        if (!Files.isRegularFile(file)) throw new UsageException("no checkpoint at " + file);
         try (var raw = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 20))) {
             CRC32 crc = new CRC32();
             var in = new DataInputStream(new CheckedInputStream(raw, crc));
-            if (in.readLong() != MAGIC) throw new IllegalArgumentException(file + " is not a leap4j checkpoint");
+            if (in.readLong() != MAGIC) throw new UsageException(file + " is not a leap4j checkpoint");
             String fp = in.readUTF();
             long step = in.readLong();
             long rng = in.readLong();
             int n = in.readInt();
-            if (n < 0 || n > 100_000) throw new IllegalArgumentException(file + " is corrupt (" + n + " arrays)");
+            if (n < 0 || n > 100_000) throw new UsageException(file + " is corrupt (" + n + " arrays)");
             List<String> names = new java.util.ArrayList<>();
             float[][] p = new float[n][], m = new float[n][], v = new float[n][];
             for (int i = 0; i < n; i++) {
                 names.add(in.readUTF());
                 int len = in.readInt();
-                if (len < 0 || len > Files.size(file) / 4) throw new IllegalArgumentException(file + " is corrupt (array length " + len + ")");
+                if (len < 0 || len > Files.size(file) / 4) throw new UsageException(file + " is corrupt (array length " + len + ")");
                 p[i] = new float[len];
                 m[i] = new float[len];
                 v[i] = new float[len];
@@ -77,21 +78,21 @@ public final class Checkpoint {
                 FloatIo.readFloats(in, v[i]);
             }
             long expected = crc.getValue();
-            if (raw.readLong() != expected) throw new IllegalArgumentException(file + " is corrupt (checksum mismatch)");
+            if (raw.readLong() != expected) throw new UsageException(file + " is corrupt (checksum mismatch)");
             return new State(fp, step, rng, names, p, m, v);
         } catch (EOFException e) {
-            throw new IllegalArgumentException(file + " is truncated (corrupt checkpoint)");
+            throw new UsageException(file + " is truncated (corrupt checkpoint)");
         }
     }
 
     /** Copies a state into the optimizer's arrays after checking every name and size. */
     static void restore(State s, AdamW opt) {
         List<AdamW.Slot> slots = opt.slots();
-        if (s.names().size() != slots.size()) throw new IllegalArgumentException("checkpoint has " + s.names().size() + " arrays, this run trains " + slots.size());
+        if (s.names().size() != slots.size()) throw new UsageException("checkpoint has " + s.names().size() + " arrays, this run trains " + slots.size());
         for (int i = 0; i < slots.size(); i++) {
             AdamW.Slot sl = slots.get(i);
             if (!sl.name().equals(s.names().get(i)) || sl.param().length != s.params()[i].length) {
-                throw new IllegalArgumentException("checkpoint array " + i + " is " + s.names().get(i) + "[" + s.params()[i].length + "], this run has "
+                throw new UsageException("checkpoint array " + i + " is " + s.names().get(i) + "[" + s.params()[i].length + "], this run has "
                         + sl.name() + "[" + sl.param().length + "]");
             }
         }

@@ -1,5 +1,6 @@
 package dev.leap4j.train;
 
+import dev.leap4j.api.UsageException;
 import java.util.Arrays;
 
 /**
@@ -27,18 +28,18 @@ public record LossSettings(double wFinal, double wInter, double wExit, double wC
 
     public LossSettings {
         for (double v : new double[]{wFinal, wInter, wExit, wContrast, exitStudentShare, wAlign, wRelational}) {
-            if (!(v >= 0) || Double.isInfinite(v)) throw new IllegalArgumentException("loss weights must be finite and >= 0, got " + v);
+            if (!(v >= 0) || Double.isInfinite(v)) throw new UsageException("loss weights must be finite and >= 0, got " + v);
         }
-        if (!(slope > 0)) throw new IllegalArgumentException("exit slope must be > 0, got " + slope);
-        if (!(temperature > 0)) throw new IllegalArgumentException("temperature must be > 0, got " + temperature);
-        if (!(tau > -1 && tau <= 1)) throw new IllegalArgumentException("tau must be in (-1, 1], got " + tau);
-        if (layerWeights.length != interMap.length) throw new IllegalArgumentException("layer weights and inter map differ in length");
-        for (double w : layerWeights) if (!(w >= 0) || Double.isInfinite(w)) throw new IllegalArgumentException("layer weights must be finite and >= 0, got " + w);
+        if (!(slope > 0)) throw new UsageException("exit slope must be > 0, got " + slope);
+        if (!(temperature > 0)) throw new UsageException("temperature must be > 0, got " + temperature);
+        if (!(tau > -1 && tau <= 1)) throw new UsageException("tau must be in (-1, 1], got " + tau);
+        if (layerWeights.length != interMap.length) throw new UsageException("layer weights and inter map differ in length");
+        for (double w : layerWeights) if (!(w >= 0) || Double.isInfinite(w)) throw new UsageException("layer weights must be finite and >= 0, got " + w);
         if ((wAlign > 0 || wRelational > 0) && (exitFrom < 1 || exitFrom >= layerWeights.length)) {
-            throw new IllegalArgumentException("the exit-path terms need a first layer in 1.." + (layerWeights.length - 1) + ", got " + exitFrom);
+            throw new UsageException("the exit-path terms need a first layer in 1.." + (layerWeights.length - 1) + ", got " + exitFrom);
         }
         if (exitTo != 0 && (exitTo < Math.max(1, exitFrom) || exitTo >= layerWeights.length)) {
-            throw new IllegalArgumentException("the exit-path terms' last layer must be in " + Math.max(1, exitFrom) + ".." + (layerWeights.length - 1)
+            throw new UsageException("the exit-path terms' last layer must be in " + Math.max(1, exitFrom) + ".." + (layerWeights.length - 1)
                     + " (0 = " + (layerWeights.length - 1) + "), got " + exitTo);
         }
         layerWeights = layerWeights.clone();

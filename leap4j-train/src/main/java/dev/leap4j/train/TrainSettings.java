@@ -1,5 +1,6 @@
 package dev.leap4j.train;
 
+import dev.leap4j.api.UsageException;
 import dev.leap4j.model.Pooling;
 
 import java.util.Locale;
@@ -26,20 +27,20 @@ public record TrainSettings(Objective objective, LossSettings loss, int batchSiz
     }
 
     public TrainSettings {
-        if (lossPooling == null) throw new IllegalArgumentException("loss pooling is required");
-        if (objective == null) throw new IllegalArgumentException("objective is required");
+        if (lossPooling == null) throw new UsageException("loss pooling is required");
+        if (objective == null) throw new UsageException("objective is required");
         if (objective == Objective.DISTILL && loss.wExit() != 0) {
-            throw new IllegalArgumentException("standard distillation has no exit term: use w_exit 0 (got " + loss.wExit() + ")");
+            throw new UsageException("standard distillation has no exit term: use w_exit 0 (got " + loss.wExit() + ")");
         }
-        if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
-        if (maxLength < 2) throw new IllegalArgumentException("max length must be >= 2, got " + maxLength);
-        if (epochs < 1) throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
-        if (maxSteps < 0) throw new IllegalArgumentException("max steps must be >= 0, got " + maxSteps);
-        if (!(lr > 0) || Double.isInfinite(lr)) throw new IllegalArgumentException("learning rate must be > 0, got " + lr);
-        if (!(warmupFraction >= 0 && warmupFraction <= 1)) throw new IllegalArgumentException("warmup fraction must be in [0, 1], got " + warmupFraction);
-        if (!(weightDecay >= 0)) throw new IllegalArgumentException("weight decay must be >= 0, got " + weightDecay);
-        if (!(clipNorm > 0)) throw new IllegalArgumentException("gradient clip norm must be > 0, got " + clipNorm);
-        if (checkpointEvery < 1) throw new IllegalArgumentException("checkpoint interval must be >= 1 step, got " + checkpointEvery);
+        if (batchSize < 1) throw new UsageException("batch size must be >= 1, got " + batchSize);
+        if (maxLength < 2) throw new UsageException("max length must be >= 2, got " + maxLength);
+        if (epochs < 1) throw new UsageException("epochs must be >= 1, got " + epochs);
+        if (maxSteps < 0) throw new UsageException("max steps must be >= 0, got " + maxSteps);
+        if (!(lr > 0) || Double.isInfinite(lr)) throw new UsageException("learning rate must be > 0, got " + lr);
+        if (!(warmupFraction >= 0 && warmupFraction <= 1)) throw new UsageException("warmup fraction must be in [0, 1], got " + warmupFraction);
+        if (!(weightDecay >= 0)) throw new UsageException("weight decay must be >= 0, got " + weightDecay);
+        if (!(clipNorm > 0)) throw new UsageException("gradient clip norm must be > 0, got " + clipNorm);
+        if (checkpointEvery < 1) throw new UsageException("checkpoint interval must be >= 1 step, got " + checkpointEvery);
     }
 
     public String fingerprint() {

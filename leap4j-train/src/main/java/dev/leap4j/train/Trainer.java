@@ -1,5 +1,6 @@
 package dev.leap4j.train;
 
+import dev.leap4j.api.UsageException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -73,7 +74,7 @@ public final class Trainer {
             if (resume) {
                 Checkpoint.State st = Checkpoint.read(ckptFile);
                 if (!st.fingerprint().equals(fingerprint)) {
-                    throw new IllegalArgumentException("the checkpoint in " + out + " was made with other settings, data or models:\n  checkpoint: "
+                    throw new UsageException("the checkpoint in " + out + " was made with other settings, data or models:\n  checkpoint: "
                             + st.fingerprint() + "\n  this run:   " + fingerprint);
                 }
                 Checkpoint.restore(st, opt);
@@ -127,18 +128,18 @@ public final class Trainer {
 
     /** A caller's mistakes, each in one line, before anything is computed or written. */
     private static void checkRun(TrainSettings s, BertConfig sc, BertConfig tc, Path out, Path ckptFile, boolean resume, Probe probe) {
-        if (probe != null && probe.every() < 1) throw new IllegalArgumentException("probe interval must be >= 1 step, got " + probe.every());
+        if (probe != null && probe.every() < 1) throw new UsageException("probe interval must be >= 1 step, got " + probe.every());
         if (!resume && Files.exists(ckptFile)) {
-            throw new IllegalArgumentException(out + " already holds a training checkpoint: pass --resume to continue it, or choose another --out");
+            throw new UsageException(out + " already holds a training checkpoint: pass --resume to continue it, or choose another --out");
         }
-        if (resume && !Files.exists(ckptFile)) throw new IllegalArgumentException("nothing to resume: no checkpoint in " + out);
+        if (resume && !Files.exists(ckptFile)) throw new UsageException("nothing to resume: no checkpoint in " + out);
         LossSettings ls = s.loss();
-        if (ls.studentLayers() != sc.numLayers()) throw new IllegalArgumentException("loss settings are for " + ls.studentLayers() + " layers; the student has " + sc.numLayers());
+        if (ls.studentLayers() != sc.numLayers()) throw new UsageException("loss settings are for " + ls.studentLayers() + " layers; the student has " + sc.numLayers());
         for (int t : ls.interMap()) {
-            if (t < 0 || t > tc.numLayers()) throw new IllegalArgumentException("layer map names teacher layer " + t + "; the teacher has " + tc.numLayers());
+            if (t < 0 || t > tc.numLayers()) throw new UsageException("layer map names teacher layer " + t + "; the teacher has " + tc.numLayers());
         }
         int maxLength = Math.min(s.maxLength(), sc.maxLength());
-        if (maxLength > tc.maxPositions()) throw new IllegalArgumentException("max length " + maxLength + " exceeds the teacher's " + tc.maxPositions() + " positions");
+        if (maxLength > tc.maxPositions()) throw new UsageException("max length " + maxLength + " exceeds the teacher's " + tc.maxPositions() + " positions");
     }
 
     /**
@@ -295,16 +296,16 @@ public final class Trainer {
     /** The teacher must split text exactly as the student does: the cached teacher states are indexed by the student's tokens. */
     static void checkSameTokenizer(TextTokenizer student, TextTokenizer teacher, List<String> texts, int teacherVocab) {
         if (!student.vocabularyFingerprint().equals(teacher.vocabularyFingerprint())) {
-            throw new IllegalArgumentException("the teacher's tokenizer differs from the student's (different ids for the same text); LEAP distillation needs one shared tokenizer");
+            throw new UsageException("the teacher's tokenizer differs from the student's (different ids for the same text); LEAP distillation needs one shared tokenizer");
         }
         for (int i = 0; i < Math.min(texts.size(), 256); i++) {
             TokenizedText a = student.encode(texts.get(i)), b = teacher.encode(texts.get(i));
             if (!java.util.Arrays.equals(a.ids(), b.ids()) || !java.util.Arrays.equals(a.typeIds(), b.typeIds())) {
-                throw new IllegalArgumentException("the teacher's tokenizer differs from the student's: training line " + (i + 1)
+                throw new UsageException("the teacher's tokenizer differs from the student's: training line " + (i + 1)
                         + " tokenizes differently; LEAP distillation needs one shared tokenizer");
             }
             for (int id : a.ids()) {
-                if (id >= teacherVocab) throw new IllegalArgumentException("token id " + id + " is outside the teacher's vocabulary (" + teacherVocab + ")");
+                if (id >= teacherVocab) throw new UsageException("token id " + id + " is outside the teacher's vocabulary (" + teacherVocab + ")");
             }
         }
     }

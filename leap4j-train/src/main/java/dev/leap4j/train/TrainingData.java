@@ -1,5 +1,6 @@
 package dev.leap4j.train;
 
+import dev.leap4j.api.UsageException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -22,7 +23,7 @@ public final class TrainingData {
 
     /** The first maxExamples lines (all when maxExamples <= 0). */
     public static List<String> read(Path file, int maxExamples) throws IOException {
-        if (!Files.isRegularFile(file)) throw new IllegalArgumentException("training data " + file + " does not exist");
+        if (!Files.isRegularFile(file)) throw new UsageException("training data " + file + " does not exist");
         CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         List<String> out = new ArrayList<>();
@@ -32,11 +33,11 @@ public final class TrainingData {
             while ((line = r.readLine()) != null) {
                 lineNo++;
                 if (lineNo == 1 && line.startsWith("\uFEFF")) line = line.substring(1);
-                if (line.isBlank()) throw new IllegalArgumentException(file + " line " + lineNo + ": empty line (expected one sentence per line)");
+                if (line.isBlank()) throw new UsageException(file + " line " + lineNo + ": empty line (expected one sentence per line)");
                 for (int i = 0; i < line.length(); i++) {
                     char c = line.charAt(i);
                     if (c < 0x20 && c != '\t' || c == 0x7f) {
-                        throw new IllegalArgumentException(file + " line " + lineNo + ": control character U+" + String.format(java.util.Locale.ROOT, "%04X", (int) c)
+                        throw new UsageException(file + " line " + lineNo + ": control character U+" + String.format(java.util.Locale.ROOT, "%04X", (int) c)
                                 + " at column " + (i + 1) + " (expected plain text, one sentence per line)");
                     }
                 }
@@ -44,9 +45,9 @@ public final class TrainingData {
                 if (maxExamples > 0 && out.size() >= maxExamples) break;
             }
         } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException(file + " line " + (lineNo + 1) + ": not valid UTF-8 text");
+            throw new UsageException(file + " line " + (lineNo + 1) + ": not valid UTF-8 text");
         }
-        if (out.isEmpty()) throw new IllegalArgumentException("training data " + file + " is empty");
+        if (out.isEmpty()) throw new UsageException("training data " + file + " is empty");
         return out;
     }
 }
