@@ -10,7 +10,7 @@ import java.nio.file.Path;
 @Command(name = "leap4j", mixinStandardHelpOptions = true, version = "leap4j 0.1.0",
         description = "Early-exit sentence embeddings: embed, inspect, evaluate, train, serve.",
         subcommands = {DemoCommand.class, EmbedCommand.class, InspectCommand.class, EvalCommand.class, ServeCommand.class,
-                TrainCommand.class, CommandLine.HelpCommand.class})
+                TrainCommand.class, SubstackCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
         // the engine warns through System.Logger (java.util.logging here): one line on stderr, as the CLI's own messages

@@ -6,12 +6,9 @@ import dev.leap4j.load.BuiltinModel;
 import dev.leap4j.tokenize.TextTokenizer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,15 +24,8 @@ class EmbedCommandTest {
     @TempDir
     Path tmp;
 
-    record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private Path input(byte[] content) throws IOException {
@@ -51,7 +41,7 @@ class EmbedCommandTest {
     void embedWritesOneJsonLinePerInputInOrder() throws IOException {
         Path in = input((String.join("\n", LINES) + "\n").getBytes(StandardCharsets.UTF_8));
         Path outFile = tmp.resolve("out.jsonl");
-        Run r = run("embed", "--model", "all-minilm-l6-v2", "--input", in.toString(), "--output", outFile.toString(),
+        CliRun r = run("embed", "--model", "all-minilm-l6-v2", "--input", in.toString(), "--output", outFile.toString(),
                 "--batch-size", "2", "--threads", "2", "--theta", "2", "--min-layer", "2");
         assertEquals(0, r.code(), r.err());
         List<String> lines = Files.readAllLines(outFile).stream().filter(l -> !l.isBlank()).toList();
@@ -81,7 +71,7 @@ class EmbedCommandTest {
         Path in = input("hello\n".getBytes(StandardCharsets.UTF_8));
         String out = tmp.resolve("o.jsonl").toString();
 
-        Run r = run("embed", "--model", "no-such-model", "--input", in.toString(), "--output", out);
+        CliRun r = run("embed", "--model", "no-such-model", "--input", in.toString(), "--output", out);
         assertNotEquals(0, r.code());
         assertTrue(r.err().contains("unknown model 'no-such-model'") && r.err().contains("all-minilm-l6-v2"), r.err());
 
@@ -140,7 +130,7 @@ class EmbedCommandTest {
     void aFileThatCannotBeWrittenIsAnIoErrorWithItsOwnExitCode() throws IOException {
         Path in = input("hello\n".getBytes(StandardCharsets.UTF_8));
         Path out = tmp.resolve("no-such-folder").resolve("out.jsonl");
-        Run r = run("embed", "--model", "all-minilm-l6-v2", "--input", in.toString(), "--output", out.toString());
+        CliRun r = run("embed", "--model", "all-minilm-l6-v2", "--input", in.toString(), "--output", out.toString());
         assertEquals(5, r.code(), r.err());
         assertTrue(r.err().startsWith("leap4j: I/O error: NoSuchFileException: ") && r.err().contains(out.toString()), r.err());
         assertTrue(!r.err().contains("\tat "), "one line, no stack trace: " + r.err());
@@ -150,7 +140,7 @@ class EmbedCommandTest {
     void anEmptyOrBlankLineIsRefusedNamingItAndNothingIsWritten() throws IOException {
         Path out = tmp.resolve("blank.jsonl");
         for (String text : List.of("first\n\nthird\n", "first\n  \t\nthird\n")) {
-            Run r = run("embed", "--model", "all-minilm-l6-v2", "--input", input(text.getBytes(StandardCharsets.UTF_8)).toString(), "--output", out.toString());
+            CliRun r = run("embed", "--model", "all-minilm-l6-v2", "--input", input(text.getBytes(StandardCharsets.UTF_8)).toString(), "--output", out.toString());
             assertEquals(2, r.code(), r.err());
             assertTrue(r.err().contains(": line 2 is ") && r.err().contains("every input needs text to embed"), r.err());
             assertTrue(!Files.exists(out), "refused before any output");
@@ -174,7 +164,7 @@ class EmbedCommandTest {
         b.write(0xff);
         b.writeBytes(" third line, not UTF-8\nfourth\n".getBytes(StandardCharsets.UTF_8));
         Path in = input(b.toByteArray());
-        Run r = run("embed", "--model", "all-minilm-l6-v2", "--input", in.toString(), "--output", tmp.resolve("o.jsonl").toString());
+        CliRun r = run("embed", "--model", "all-minilm-l6-v2", "--input", in.toString(), "--output", tmp.resolve("o.jsonl").toString());
         assertNotEquals(0, r.code());
         assertTrue(r.err().contains("line 3") && r.err().contains("UTF-8"), r.err());
     }
@@ -200,7 +190,7 @@ class EmbedCommandTest {
         Path out = Files.createTempFile(tmp, "out", ".jsonl");
         List<String> args = new ArrayList<>(List.of("embed", "--input", in.toString(), "--output", out.toString(), "--threads", "2"));
         args.addAll(List.of(options));
-        Run r = run(args.toArray(String[]::new));
+        CliRun r = run(args.toArray(String[]::new));
         assertEquals(0, r.code(), r.err());
         return Files.readAllLines(out).stream().filter(l -> !l.isBlank()).toList();
     }
@@ -229,7 +219,7 @@ class EmbedCommandTest {
                 "an empty --prompt-text turns the default prompt off");
 
         Path in = input("hello\n".getBytes(StandardCharsets.UTF_8));
-        Run r = run("embed", "--model", m, "--prompt", "document", "--input", in.toString(), "--output", tmp.resolve("o.jsonl").toString());
+        CliRun r = run("embed", "--model", m, "--prompt", "document", "--input", in.toString(), "--output", tmp.resolve("o.jsonl").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("unknown prompt 'document'") && r.err().contains("'query', 'passage'"), r.err());
     }
@@ -238,7 +228,7 @@ class EmbedCommandTest {
     void promptMistakesAreOneActionableLine() throws IOException {
         Path in = input("hello\n".getBytes(StandardCharsets.UTF_8));
         String out = tmp.resolve("o.jsonl").toString();
-        Run r = run("embed", "--model", "all-minilm-l6-v2", "--prompt", "query", "--prompt-text", "query: ", "--input", in.toString(), "--output", out);
+        CliRun r = run("embed", "--model", "all-minilm-l6-v2", "--prompt", "query", "--prompt-text", "query: ", "--input", in.toString(), "--output", out);
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--prompt and --prompt-text") && r.err().contains("not both"), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
@@ -258,7 +248,7 @@ class EmbedCommandTest {
             Files.copy(source.resolve(f), model.resolve(f));
         }
         Files.write(model.resolve("model.safetensors"), new byte[]{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
-        Run r = run("embed", "--model", model.toString(), "--input", input("hello\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString(),
+        CliRun r = run("embed", "--model", model.toString(), "--input", input("hello\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString(),
                 "--output", tmp.resolve("corrupt.jsonl").toString());
         assertEquals(4, r.code(), r.err());
         assertTrue(r.err().startsWith("leap4j: cannot use the model: ") && r.err().contains("model.safetensors"), r.err());
