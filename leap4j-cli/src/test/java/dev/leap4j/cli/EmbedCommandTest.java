@@ -184,15 +184,8 @@ class EmbedCommandTest {
 
     private static final List<String> PROMPTED = List.of("A man is playing a guitar.", "東京は日本の首都です。", "ok");
 
-    /** The JSON lines embed writes for texts (index, exit layer, token count, vector), under the given options. */
     private List<String> embedded(List<String> texts, String... options) throws IOException {
-        Path in = input((String.join("\n", texts) + "\n").getBytes(StandardCharsets.UTF_8));
-        Path out = Files.createTempFile(tmp, "out", ".jsonl");
-        List<String> args = new ArrayList<>(List.of("embed", "--input", in.toString(), "--output", out.toString(), "--threads", "2"));
-        args.addAll(List.of(options));
-        CliRun r = run(args.toArray(String[]::new));
-        assertEquals(0, r.code(), r.err());
-        return Files.readAllLines(out).stream().filter(l -> !l.isBlank()).toList();
+        return CliRun.embedded(tmp, texts, options);
     }
 
     private static List<String> prefixed(String prefix, List<String> texts) {

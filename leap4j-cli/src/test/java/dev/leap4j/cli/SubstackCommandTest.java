@@ -6,10 +6,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -26,14 +24,7 @@ class SubstackCommandTest {
     }
 
     private List<String> embedded(String... options) throws IOException {
-        Path in = tmp.resolve("in.txt");
-        Files.writeString(in, "A man is playing a guitar.\nok\nStock markets fell sharply on Tuesday.\n", StandardCharsets.UTF_8);
-        Path out = Files.createTempFile(tmp, "out", ".jsonl");
-        List<String> args = new ArrayList<>(List.of("embed", "--input", in.toString(), "--output", out.toString(), "--threads", "2"));
-        args.addAll(List.of(options));
-        CliRun r = run(args.toArray(String[]::new));
-        assertEquals(0, r.code(), r.err());
-        return Files.readAllLines(out).stream().filter(l -> !l.isBlank()).toList();
+        return CliRun.embedded(tmp, List.of("A man is playing a guitar.", "ok", "Stock markets fell sharply on Tuesday."), options);
     }
 
     @Test
