@@ -18,7 +18,8 @@ public final class ExitOptions {
     Integer patience;
 
     @Option(names = "--depth", description = "run at most this many layers (1..the model's depth): with no theta, "
-            + "exactly the embeddings of the first K layers (default: the model's full depth)")
+            + "exactly the embeddings of the first K layers, or of the model's own K-layer path where it names one "
+            + "(leap4j_paths.json, written by train --path) (default: the model's full depth)")
     Integer depth;
 
     /** As given; null where the option was left out (the model's default applies). */

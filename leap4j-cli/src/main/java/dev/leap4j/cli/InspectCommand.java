@@ -73,6 +73,10 @@ final class InspectCommand implements Callable<Integer> {
             double overhead = timing.policyMs()[0] / timing.fullMs();
 
             out.printf(Locale.ROOT, "model %s, %d inputs, min layer %d, patience %d%n", enc.name(), texts.size(), base.minLayer(), base.patience());
+            for (int[] p : enc.depthPaths().paths()) {
+                out.printf(Locale.ROOT, "depth path: --depth %d runs layers %s%n", p.length,
+                        Arrays.stream(p).mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(",")));
+            }
             out.printf(Locale.ROOT, "%-6s %-14s %-14s%n", "layer", "cos_to_prev", "cos_to_final");
             for (var a : agreement) {
                 out.printf(Locale.ROOT, "%-6d %-14s %-14.4f%n", a.layer(), Double.isNaN(a.meanCosToPrevious()) ? "-" : String.format(Locale.ROOT, "%.4f", a.meanCosToPrevious()), a.meanCosToFinal());

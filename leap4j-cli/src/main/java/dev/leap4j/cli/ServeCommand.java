@@ -71,7 +71,8 @@ final class ServeCommand implements Callable<Integer> {
     String apiKey;
 
     @Option(names = "--floor-depth", description = "shed depth, not requests: under load serve batches with fewer layers, never fewer than K "
-            + "(pick K from an eval report's fixed-cut curve); requests with \"shed\": false keep their own setting (default: off)")
+            + "(pick K from an eval report's fixed-cut curve); a model with depth paths sheds from rung to rung; "
+            + "requests with \"shed\": false keep their own setting (default: off)")
     Integer floorDepth;
 
     @Option(names = "--latency-target", defaultValue = "200", description = "queue wait in ms the depth controller aims to stay under; it sheds a "

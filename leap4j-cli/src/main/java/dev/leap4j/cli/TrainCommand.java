@@ -87,6 +87,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--init-layers", split = ",", description = "rebuild the student from its own layers in this order before training, e.g. 1,4,7,10,11,12,12,12,12,12,12,12 (1-based; the list length is the new depth)")
     int[] initLayers;
 
+    @Option(names = "--path", description = "a skip path to train, its layers ascending (e.g. 2,5,7,9,10,11,12); repeat for a ladder "
+            + "(include 1,2,...,L to keep full depth): each step runs every path and adds their gradients; each path is trained on "
+            + "L_final and L_contrast at its last layer (set --w-inter, --w-exit to 0)")
+    List<String> paths;
+
     @Option(names = "--probe-sts", description = "STS file (e.g. ../shared/data/stsb/derived/sts-dev.tsv) measured before training and every --probe-every steps; logged to train-log.jsonl")
     Path probeSts;
     @Option(names = "--probe-every", defaultValue = "200", description = "steps between probe measurements (default 200)")
@@ -138,7 +143,7 @@ final class TrainCommand implements Callable<Integer> {
             case MODEL -> s.config().pooling();
         };
         TrainSettings settings = new TrainSettings(obj, loss, batchSize, maxLength, epochs, maxSteps, lr, warmup, weightDecay, clip, seed,
-                checkpointEvery, trainWords, pooling);
+                checkpointEvery, trainWords, pooling, paths == null ? List.of() : paths.stream().map(TrainCommand::parsePath).toList());
         List<String> texts = TrainingData.read(data, maxExamples);
         int th = threads.get();
         StsProbe probe = probeSts == null ? null : new StsProbe(StsData.read(probeSts), s.tokenizerJson(), probeEvery, probeThetas, probeMinLayer, th);
@@ -167,6 +172,14 @@ final class TrainCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new picocli.CommandLine.TypeConversionException("--loss-pooling must be mean, cls or model, got " + v);
             }
+        }
+    }
+
+    static int[] parsePath(String p) {
+        try {
+            return Arrays.stream(p.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+        } catch (NumberFormatException e) {
+            throw new UsageException("--path lists layer numbers separated by commas (e.g. 2,5,7,9,10,11,12), got " + p);
         }
     }
 
@@ -205,7 +218,7 @@ final class TrainCommand implements Callable<Integer> {
         public void probed(long step, java.util.Map<String, Double> m) {
             StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%nprobe at step %d:", step));
             m.forEach((k, v) -> {
-                if (k.equals("full") || k.endsWith(".spearman") || k.contains(".exit_by_")) b.append(String.format(Locale.ROOT, " %s %.4f", k, v));
+                if (k.equals("full") || k.endsWith(".full") || (k.endsWith(".spearman") && !k.startsWith("path")) || k.contains(".exit_by_")) b.append(String.format(Locale.ROOT, " %s %.4f", k, v));
             });
             System.err.println(b);
         }

@@ -22,4 +22,11 @@ class TrainCommandTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> TrainCommand.parseMap(List.of("1:" + (Lt + 1)), Ls, Lt)).getMessage().contains("out of range"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> TrainCommand.parseMap(List.of("1-2"), Ls, Lt)).getMessage().contains("student:teacher"));
     }
+
+    @Test
+    void pathParsesLayerListsAndRejectsNonsense() {
+        assertArrayEquals(new int[]{2, 5, 7, 12}, TrainCommand.parsePath(" 2,5, 7,12"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> TrainCommand.parsePath("2-5")).getMessage().contains("separated by commas"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> TrainCommand.parsePath("")).getMessage().contains("separated by commas"));
+    }
 }

@@ -4,7 +4,8 @@ package dev.leap4j.api;
  * The LEAP exit rule: after layer l >= minLayer, an input exits when cos(pooled_l, pooled_{l-1}) >= theta for
  * {@code patience} consecutive layers; the last layer run is the fallback. theta > 1 disables exits and skips the
  * per-layer pooling entirely. {@code depth} caps the run: no input goes past layer {@code depth} (0 = the model's
- * full depth), so {@code depth = K} with theta above 1 gives exactly the embeddings of the model's first K layers.
+ * full depth), so {@code depth = K} with theta above 1 gives exactly the embeddings of the model's first K layers,
+ * or of its K-layer path where the model names one ({@link dev.leap4j.exit.DepthPaths}).
  */
 public record ExitPolicy(double theta, int minLayer, int patience, int depth) {
     /** The paper's threshold: what a run that asks for early exit without naming a theta uses. */

@@ -41,6 +41,8 @@ public final class EarlyExitEncoder implements AutoCloseable {
     private final String name;
     private final Prompts prompts;
     private final ExitCalibration calibration;
+    private final DepthPaths depthPaths;
+    private final java.util.Map<Integer, BertWeights> rungs; // depth -> the path's view over weights
     private final java.util.concurrent.atomic.AtomicBoolean warnedUncalibrated = new java.util.concurrent.atomic.AtomicBoolean();
 
     private static final System.Logger LOG = System.getLogger("dev.leap4j");
@@ -60,7 +62,8 @@ public final class EarlyExitEncoder implements AutoCloseable {
     /** @param format the form of the layers' matrices; {@link WeightFormat#INT8} quantizes them once, before the first batch */
     public EarlyExitEncoder(ModelFolder model, int threads, WeightFormat format) throws IOException {
         this(withFormat(model, format).config(), model.weights(), TextTokenizer.load(model.tokenizerJson(), model.config().maxLength()), threads,
-                model.dir().getFileName().toString(), model.prompts(), ExitCalibration.read(model.dir()));
+                model.dir().getFileName().toString(), model.prompts(), ExitCalibration.read(model.dir()),
+                DepthPaths.read(model.dir(), model.config().numLayers()));
     }
 
     public EarlyExitEncoder(BertConfig config, BertWeights weights, TextTokenizer tokenizer, int threads, String name) {
@@ -78,7 +81,14 @@ public final class EarlyExitEncoder implements AutoCloseable {
     /** @param calibration what evaluation found about early exit on this model: decides the default rule */
     public EarlyExitEncoder(BertConfig config, BertWeights weights, TextTokenizer tokenizer, int threads, String name, Prompts prompts,
                             ExitCalibration calibration) {
+        this(config, weights, tokenizer, threads, name, prompts, calibration, DepthPaths.NONE);
+    }
+
+    /** @param depthPaths the layers each capped depth runs ({@link DepthPaths#NONE}: the first K) */
+    public EarlyExitEncoder(BertConfig config, BertWeights weights, TextTokenizer tokenizer, int threads, String name, Prompts prompts,
+                            ExitCalibration calibration, DepthPaths depthPaths) {
         java.util.Objects.requireNonNull(calibration, "calibration (ExitCalibration.NONE for none)");
+        depthPaths.check(config.numLayers());
         RuntimeCheck.requireVectorApi();
         if (weights.config != config) throw new IllegalArgumentException("weights were built for another config");
         java.util.Objects.requireNonNull(prompts, "prompts (Prompts.NONE for none)");
@@ -89,6 +99,8 @@ public final class EarlyExitEncoder implements AutoCloseable {
         this.name = name;
         this.prompts = prompts;
         this.calibration = calibration;
+        this.depthPaths = depthPaths;
+        this.rungs = depthPaths.views(weights);
         RuntimeCheck.warnIfSlowPath();
     }
 
@@ -128,6 +140,11 @@ public final class EarlyExitEncoder implements AutoCloseable {
 
     public ExitCalibration calibration() {
         return calibration;
+    }
+
+    /** The layers each capped depth runs: a rung of the model's ladder, else the first K. */
+    public DepthPaths depthPaths() {
+        return depthPaths;
     }
 
     /** The rule a run that sets nothing uses: the calibration's recommendation, else full depth. */
@@ -202,13 +219,16 @@ public final class EarlyExitEncoder implements AutoCloseable {
         }
         PackedBatch batch = PackedBatch.of(inputs);
         ensureCapacity(batch.tokens(), rows, batch.maxLen());
-        // a depth cap makes layer L the last one run: its pooled state is bit for bit the full run's layer L
+        // a depth cap makes layer L the last one run: its pooled state is bit for bit the full run's layer L, or,
+        // where the model names a path of L layers, the state after the last layer of that path (layer l below
+        // counts the layers run)
         int C = config.hidden(), L = policy.lastLayer(config.numLayers());
+        BertWeights w = rungs.getOrDefault(L, weights);
         int[] streak = new int[rows]; // by original row: layers in a row that agreed with their predecessor
         boolean monitor = policy.monitors() || trace != null;
         // pooling starts one layer before the first exit layer, which the rule compares against
         int firstPooled = trace != null ? 1 : policy.firstExitLayer() - 1;
-        EncoderStack.run(weights, pool, batch, EncoderStack.Buffers.inference(x, buffers, scores), L, (l, h, b) -> {
+        EncoderStack.run(w, pool, batch, EncoderStack.Buffers.inference(x, buffers, scores), L, (l, h, b) -> {
             boolean last = l == L;
             if (!(monitor && l >= firstPooled) && !last) return true;
             // pooled states are kept at the row's original index, so dropping rows never moves them

@@ -111,23 +111,32 @@ public final class BertWeights {
      * never changed (training and export read them), only the packed copies are rebuilt.
      */
     public void useMatrixFormat(WeightFormat format) {
+        if (base != null) {
+            base.useMatrixFormat(format);
+            return;
+        }
         matrixFormat = java.util.Objects.requireNonNull(format, "format");
         markUpdated();
     }
 
     public WeightFormat matrixFormat() {
-        return matrixFormat;
+        return base != null ? base.matrixFormat() : matrixFormat;
     }
 
     /** Must be called after weights are modified in place (an optimizer step), so the forward repacks them. */
     public void markUpdated() {
-        version++;
+        if (base != null) base.markUpdated();
+        else version++;
     }
 
     /** A trainable array with the checkpoint name it is exported under (fused/transposed ones get a suffix). */
     public record Param(String name, float[] data) {}
 
+    // the model a path view's arrays belong to (null for a model that owns its arrays): its version decides repacking
+    private final BertWeights base;
+
     public BertWeights(BertConfig config) {
+        this.base = null;
         this.config = config;
         int C = config.hidden();
         wordEmbeddings = new float[config.vocabSize() * C];
@@ -278,6 +287,43 @@ public final class BertWeights {
         }
         r.finish();
         return w;
+    }
+
+    /**
+     * A view that runs only the given layers (1-based, strictly ascending), sharing this model's arrays: a skip path
+     * through the stack. Training a path view trains this model; its gradients land in the shared arrays of a
+     * gradient model's view over the same path. Unlike {@link #relayered} nothing is copied.
+     */
+    public BertWeights path(int[] layersRun) {
+        if (base != null) throw new IllegalStateException("a path view cannot be narrowed again");
+        checkPath(layersRun, layers.length);
+        Layer[] ls = new Layer[layersRun.length];
+        for (int i = 0; i < ls.length; i++) ls[i] = layers[layersRun[i] - 1];
+        return new BertWeights(this, config.withLayers(ls.length), ls);
+    }
+
+    /** A caller's path: at least one layer, each in 1..total, strictly ascending (a layer twice would share one gradient slot). */
+    public static void checkPath(int[] layersRun, int total) {
+        if (layersRun.length == 0) throw new dev.leap4j.api.UsageException("a path needs at least one layer");
+        for (int i = 0; i < layersRun.length; i++) {
+            if (layersRun[i] < 1 || layersRun[i] > total) {
+                throw new dev.leap4j.api.UsageException("layer " + layersRun[i] + " does not exist: the model has layers 1.." + total);
+            }
+            if (i > 0 && layersRun[i] <= layersRun[i - 1]) {
+                throw new dev.leap4j.api.UsageException("a path lists its layers in ascending order, each once: got " + java.util.Arrays.toString(layersRun));
+            }
+        }
+    }
+
+    private BertWeights(BertWeights base, BertConfig config, Layer[] layers) {
+        this.base = base;
+        this.config = config;
+        this.wordEmbeddings = base.wordEmbeddings;
+        this.positionEmbeddings = base.positionEmbeddings;
+        this.tokenTypeEmbeddings = base.tokenTypeEmbeddings;
+        this.embLnWeight = base.embLnWeight;
+        this.embLnBias = base.embLnBias;
+        this.layers = layers;
     }
 
     /**

@@ -28,19 +28,32 @@ public final class DepthController {
     }
 
     private final Settings settings;
-    private final int numLayers;
+    private final int[] caps;       // the depths a cap may take, ascending: floor..numLayers
     private final long highNanos, lowNanos;
-    private int cap; // the current cap: numLayers = the ceiling (nothing shed), down to settings.floorDepth
+    private int at;                 // index into caps of the cap in force: the last = the ceiling (nothing shed)
 
+    /** Caps at every depth from the floor to the model's depth. */
     public DepthController(Settings settings, int numLayers) {
+        this(settings, numLayers, java.util.stream.IntStream.rangeClosed(1, numLayers).toArray());
+    }
+
+    /**
+     * Caps only at the given depths (the model's own depth is always one): a model with depth paths sheds from rung
+     * to rung ({@link dev.leap4j.exit.DepthPaths}), since its other depths run first layers it was not trained to
+     * stop after.
+     */
+    public DepthController(Settings settings, int numLayers, int[] depths) {
         if (settings.floorDepth() > numLayers) {
             throw new UsageException("floor depth " + settings.floorDepth() + " is out of range: this model has layers 1.." + numLayers);
         }
         this.settings = settings;
-        this.numLayers = numLayers;
+        java.util.TreeSet<Integer> allowed = new java.util.TreeSet<>();
+        for (int d : depths) if (d >= settings.floorDepth() && d <= numLayers) allowed.add(d);
+        allowed.add(numLayers);
+        this.caps = allowed.stream().mapToInt(Integer::intValue).toArray();
         this.highNanos = settings.target().toNanos();
         this.lowNanos = highNanos / 2;
-        this.cap = numLayers;
+        this.at = caps.length - 1;
     }
 
     public Settings settings() {
@@ -49,22 +62,22 @@ public final class DepthController {
 
     /** The cap now in force: the model's depth when nothing is shed. */
     public synchronized int cap() {
-        return cap;
+        return caps[at];
     }
 
     /**
      * One step of the controller for the next batch, from how long its oldest input has waited: above the target,
-     * one layer fewer for each whole target waited; below half of it, one layer more; unchanged between. Returns the
-     * cap for that batch.
+     * one step down the caps for each whole target waited; below half of it, one step up; unchanged between.
+     * Returns the cap for that batch.
      */
     public synchronized int next(long oldestWaitNanos) {
         if (oldestWaitNanos > highNanos) {
             long steps = Math.max(1, oldestWaitNanos / highNanos);
-            cap = (int) Math.max(settings.floorDepth(), cap - Math.min(steps, numLayers));
+            at = (int) Math.max(0, at - Math.min(steps, caps.length));
         } else if (oldestWaitNanos < lowNanos) {
-            cap = Math.min(numLayers, cap + 1);
+            at = Math.min(caps.length - 1, at + 1);
         }
-        return cap;
+        return caps[at];
     }
 
     /**

@@ -56,13 +56,20 @@ public final class EmbeddingServer implements AutoCloseable {
     /** A request after validation and tokenization: the body and texts are gone, only token ids remain. */
     private record Admitted(EmbedRequest options, List<TokenizedText> tokens) {}
 
+    /** The depths load may cap at: a model's depth paths where it has them (its rungs), else every depth. */
+    private static int[] shedDepths(EarlyExitEncoder encoder) {
+        var rungs = encoder.depthPaths().paths();
+        if (rungs.isEmpty()) return java.util.stream.IntStream.rangeClosed(1, encoder.numLayers()).toArray();
+        return rungs.stream().mapToInt(p -> p.length).toArray();
+    }
+
     private EmbeddingServer(EarlyExitEncoder encoder, ServerSettings settings) {
         settings.defaultPolicy().checkDepth(encoder.numLayers());
         this.encoder = encoder;
         this.settings = settings;
         this.metrics = new ServeMetrics(encoder.numLayers());
         this.scheduler = new BatchScheduler(encoder, settings.maxBatchTokens(), settings.maxQueue(), metrics,
-                settings.shedding() == null ? null : new DepthController(settings.shedding(), encoder.numLayers()));
+                settings.shedding() == null ? null : new DepthController(settings.shedding(), encoder.numLayers(), shedDepths(encoder)));
         this.reader = new RequestReader(settings.maxInputsPerRequest(), encoder.dimension(), encoder.numLayers());
         int permits = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
         this.parsePermits = permits;

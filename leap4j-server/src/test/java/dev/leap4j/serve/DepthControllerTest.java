@@ -36,6 +36,21 @@ class DepthControllerTest {
     }
 
     @Test
+    void aModelWithDepthPathsShedsFromRungToRung() {
+        DepthController c = new DepthController(new DepthController.Settings(Duration.ofMillis(200), 7), 12, new int[]{7, 9});
+        int[] down = new int[3];
+        for (int i = 0; i < down.length; i++) down[i] = c.next(300 * MS);
+        assertEquals("[9, 7, 7]", java.util.Arrays.toString(down), "only the rungs and the full depth are caps");
+        assertEquals(7, new DepthController(new DepthController.Settings(Duration.ofMillis(200), 7), 12, new int[]{7, 9}).next(450 * MS),
+                "two targets waited: two rungs down at once");
+        int[] up = new int[3];
+        for (int i = 0; i < up.length; i++) up[i] = c.next(0);
+        assertEquals("[9, 12, 12]", java.util.Arrays.toString(up));
+        DepthController floor8 = new DepthController(new DepthController.Settings(Duration.ofMillis(200), 8), 12, new int[]{7, 9});
+        assertEquals(9, floor8.next(2000 * MS), "a rung below the floor is never used");
+    }
+
+    @Test
     void theCapOnlyLowersWhatARequestAskedFor() {
         ExitPolicy full = ExitPolicy.fullDepth();
         assertEquals(full.withDepth(8), DepthController.apply(full, 8, 12));

@@ -28,6 +28,11 @@ package dev.leap4j.train;
 public final class LeapLoss {
     /** Value of each term (unweighted) and the weighted total. */
     public record Terms(double total, double fin, double inter, double exit, double contrast, double align, double relational) {
+        /** Term by term sums: a step over several skip paths reports the sum of their losses. */
+        public Terms plus(Terms o) {
+            return new Terms(total + o.total, fin + o.fin, inter + o.inter, exit + o.exit, contrast + o.contrast, align + o.align, relational + o.relational);
+        }
+
         public boolean finite() {
             return Double.isFinite(total) && Double.isFinite(fin) && Double.isFinite(inter) && Double.isFinite(exit) && Double.isFinite(contrast)
                     && Double.isFinite(align) && Double.isFinite(relational);

@@ -3,6 +3,8 @@ package dev.leap4j.train;
 import dev.leap4j.api.UsageException;
 import dev.leap4j.model.Pooling;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -14,10 +16,21 @@ import java.util.Locale;
  * @param checkpointEvery steps between checkpoints (the last step always writes one)
  * @param lossPooling    how the loss pools student and teacher states: MEAN is the LEAP definition; CLS suits a
  *                       model that exits on its CLS state (bge)
+ * @param paths          empty: every step runs the whole stack; otherwise every step runs each of these skip paths
+ *                       (1-based layers, ascending) as a model of its own and adds their gradients, so one set of
+ *                       weights serves each path (a ladder of depths over shared layers, as Starbucks trains sub-depths)
  */
 public record TrainSettings(Objective objective, LossSettings loss, int batchSize, int maxLength, int epochs, long maxSteps,
                             double lr, double warmupFraction, double weightDecay, double clipNorm, long seed,
-                            int checkpointEvery, boolean trainWordEmbeddings, Pooling lossPooling) {
+                            int checkpointEvery, boolean trainWordEmbeddings, Pooling lossPooling, List<int[]> paths) {
+    /** Every step runs the whole stack. */
+    public TrainSettings(Objective objective, LossSettings loss, int batchSize, int maxLength, int epochs, long maxSteps,
+                         double lr, double warmupFraction, double weightDecay, double clipNorm, long seed,
+                         int checkpointEvery, boolean trainWordEmbeddings, Pooling lossPooling) {
+        this(objective, loss, batchSize, maxLength, epochs, maxSteps, lr, warmupFraction, weightDecay, clipNorm, seed, checkpointEvery,
+                trainWordEmbeddings, lossPooling, List.of());
+    }
+
     /** With the LEAP definition's masked-mean pooling. */
     public TrainSettings(Objective objective, LossSettings loss, int batchSize, int maxLength, int epochs, long maxSteps,
                          double lr, double warmupFraction, double weightDecay, double clipNorm, long seed,
@@ -41,11 +54,16 @@ public record TrainSettings(Objective objective, LossSettings loss, int batchSiz
         if (!(weightDecay >= 0)) throw new UsageException("weight decay must be >= 0, got " + weightDecay);
         if (!(clipNorm > 0)) throw new UsageException("gradient clip norm must be > 0, got " + clipNorm);
         if (checkpointEvery < 1) throw new UsageException("checkpoint interval must be >= 1 step, got " + checkpointEvery);
+        paths = List.copyOf(paths.stream().map(int[]::clone).toList());
+        if (!paths.isEmpty() && (loss.wInter() > 0 || loss.wExit() > 0 || loss.wAlign() > 0 || loss.wRelational() > 0)) {
+            throw new UsageException("skip paths train L_final and L_contrast at each path's last layer only: set the inter, exit, align and relational weights to 0");
+        }
     }
 
     public String fingerprint() {
         return String.format(Locale.ROOT, "objective=%s loss={%s} batch=%d maxlen=%d epochs=%d maxsteps=%d lr=%s warmup=%s wd=%s clip=%s seed=%d words=%s%s",
                 objective, loss, batchSize, maxLength, epochs, maxSteps, lr, warmupFraction, weightDecay, clipNorm, seed, trainWordEmbeddings,
-                lossPooling == Pooling.MEAN ? "" : " pooling=" + lossPooling);
+                lossPooling == Pooling.MEAN ? "" : " pooling=" + lossPooling)
+                + (paths.isEmpty() ? "" : " paths=" + paths.stream().map(Arrays::toString).toList());
     }
 }

@@ -91,7 +91,7 @@ public final class Trainer {
             LeapLoss.Terms last = null;
             long t0 = System.nanoTime(), tokensSeen = 0, stepsHere = 0, probeNanos = 0;
             try (BufferedWriter log = Files.newBufferedWriter(out.resolve(LOG), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-                if (probe != null && done == 0) probeNanos += probe(probe, sc, w, 0, log, listener);
+                if (probe != null && done == 0) probeNanos += probe(probe, s, sc, w, 0, log, listener);
                 for (long step = done + 1; step <= total; step++) {
                     int[] idx = order.rows(step);
                     List<TokenizedText> rows = new ArrayList<>(B);
@@ -118,10 +118,12 @@ public final class Trainer {
                         listener.checkpointed(step, ckptFile);
                     }
                     listener.step(rep, stepsHere);
-                    if (probe != null && (step % probe.every() == 0 || step == total)) probeNanos += probe(probe, sc, w, step, log, listener);
+                    if (probe != null && (step % probe.every() == 0 || step == total)) probeNanos += probe(probe, s, sc, w, step, log, listener);
                 }
             }
             writeModel(out, sc, w, student.tokenizerJson());
+            // a ladder's short paths become the model's depth paths: --depth K then runs the rung trained for K layers
+            dev.leap4j.exit.DepthPaths.of(s.paths(), sc.numLayers()).write(out);
             return new Result(out, total, last);
         }
     }
@@ -137,6 +139,14 @@ public final class Trainer {
         if (ls.studentLayers() != sc.numLayers()) throw new UsageException("loss settings are for " + ls.studentLayers() + " layers; the student has " + sc.numLayers());
         for (int t : ls.interMap()) {
             if (t < 0 || t > tc.numLayers()) throw new UsageException("layer map names teacher layer " + t + "; the teacher has " + tc.numLayers());
+        }
+        java.util.Set<Integer> depths = new java.util.HashSet<>();
+        for (int[] p : s.paths()) {
+            BertWeights.checkPath(p, sc.numLayers());
+            if (!depths.add(p.length)) throw new UsageException("two skip paths run " + p.length + " layers: a ladder's paths differ in depth");
+        }
+        if (!s.paths().isEmpty() && sc.hidden() != tc.hidden()) {
+            throw new UsageException("skip paths need a teacher as wide as the student (" + sc.hidden() + "), got " + tc.hidden());
         }
         int maxLength = Math.min(s.maxLength(), sc.maxLength());
         if (maxLength > tc.maxPositions()) throw new UsageException("max length " + maxLength + " exceeds the teacher's " + tc.maxPositions() + " positions");
@@ -203,15 +213,19 @@ public final class Trainer {
      * One step's forward, loss and backward over a batch: the loss reads the student's pooled states where the
      * forward left them and writes their gradient where the backward reads it, then that gradient runs down the
      * stack into the gradient weights g. When the widths differ, a training-only projection to the teacher's width
-     * is trained too (never written to the model folder).
+     * is trained too (never written to the model folder). With skip paths, each path runs as a model of its own
+     * layers ({@link BertWeights#path}); its gradients land in a scratch model and are added into g, since the
+     * kernels write gradients rather than accumulate them.
      */
-    private static final class StepRunner {
+    static final class StepRunner {
+        /** One path's pass, its loss, and the gradient of its pooled states (k, B, Cs); gIndex: g's parameters it adds into. */
+        private record PathStep(StudentPass pass, LeapLoss loss, float[] dpooled, int[] gIndex) {}
+
         private final BertWeights w, g;
+        private final BertWeights gPath;             // one path's gradients; null when every step runs the whole stack
         private final TeacherCache.States teach;
-        private final StudentPass pass;
-        private final LeapLoss loss;
+        private final PathStep[] steps;
         private final int B, Ct, teacherLayers;
-        private final float[] dpooled;               // (L, B, Cs)
         private final float[][] tRows;               // [teacher layer] (B, Ct): the batch's rows of the cached states
         private final float[] proj, dproj;           // (Cs, Ct) or null
 
@@ -224,11 +238,23 @@ public final class Trainer {
             this.B = B;
             this.Ct = tc.hidden();
             this.teacherLayers = tc.numLayers();
-            this.pass = new StudentPass(w, g, pool, B * maxLength, B, maxLength, s.trainWordEmbeddings(), s.lossPooling());
-            this.loss = new LeapLoss(s.loss(), B, Cs, Ct);
-            this.dpooled = new float[L * B * Cs];
             this.tRows = new float[teacherLayers + 1][];
             for (int layer : teach.layers()) tRows[layer] = new float[B * Ct];
+            if (s.paths().isEmpty()) {
+                gPath = null;
+                steps = new PathStep[]{new PathStep(new StudentPass(w, g, pool, B * maxLength, B, maxLength, s.trainWordEmbeddings(), s.lossPooling()),
+                        new LeapLoss(s.loss(), B, Cs, Ct), new float[L * B * Cs], null)};
+            } else {
+                gPath = new BertWeights(sc);
+                steps = new PathStep[s.paths().size()];
+                List<BertWeights.Param> gps = g.parameters();
+                for (int i = 0; i < steps.length; i++) {
+                    int[] p = s.paths().get(i);
+                    steps[i] = new PathStep(new StudentPass(w.path(p), gPath.path(p), pool, B * maxLength, B, maxLength, s.trainWordEmbeddings(), s.lossPooling()),
+                            new LeapLoss(s.loss().finalTermsFor(p.length), B, Cs, Ct), new float[p.length * B * Cs],
+                            gradientsOf(gps, p, s.trainWordEmbeddings()));
+                }
+            }
             if (Cs != Ct) {
                 proj = new float[Cs * Ct];
                 dproj = new float[Cs * Ct];
@@ -237,6 +263,19 @@ public final class Trainer {
             } else {
                 proj = dproj = null;
             }
+        }
+
+        /** Indices into the parameter list of the arrays a path's backward writes: the embeddings and its layers. */
+        private static int[] gradientsOf(List<BertWeights.Param> ps, int[] path, boolean words) {
+            java.util.Set<String> prefixes = new java.util.HashSet<>();
+            for (int l : path) prefixes.add("encoder.layer." + (l - 1) + ".");
+            List<Integer> idx = new ArrayList<>();
+            for (int i = 0; i < ps.size(); i++) {
+                String n = ps.get(i).name();
+                boolean emb = n.startsWith("embeddings.") && (words || !n.equals("embeddings.word_embeddings.weight"));
+                if (emb || (n.startsWith("encoder.layer.") && prefixes.contains(n.substring(0, n.indexOf('.', "encoder.layer.".length()) + 1)))) idx.add(i);
+            }
+            return idx.stream().mapToInt(Integer::intValue).toArray();
         }
 
         /** AdamW over the student's parameters (word embeddings only when asked; no decay on biases and LayerNorm) and the projection. */
@@ -256,23 +295,45 @@ public final class Trainer {
         /** idx: the batch rows' input indices (where their teacher states are). Stops the run on a non-finite loss. */
         LeapLoss.Terms lossAndGradients(PackedBatch batch, int[] idx, long step, Path ckptFile) {
             if (batch.rows() != B) throw new IllegalStateException("the step runner is sized for batches of " + B + " rows, got " + batch.rows());
-            float[] pooled = pass.forward(batch);
             for (int layer : teach.layers()) gather(teach.at(layer), idx, Ct, tRows[layer]);
-            LeapLoss.Terms terms = loss.compute(pooled, tRows, tRows[teacherLayers], proj, dpooled, dproj);
-            if (!terms.finite()) {
-                throw new TrainingStoppedException(String.format(java.util.Locale.ROOT,
-                        "loss is not finite at step %d (final %s, inter %s, exit %s, contrast %s); stopped without writing a checkpoint%s. Lower --lr or check the models and data.",
-                        step, terms.fin(), terms.inter(), terms.exit(), terms.contrast(), lastCheckpointNote(ckptFile)));
+            List<BertWeights.Param> gs = g.parameters(), gps = gPath == null ? null : gPath.parameters();
+            if (gPath != null) for (BertWeights.Param p : gs) java.util.Arrays.fill(p.data(), 0f);
+            LeapLoss.Terms sum = null;
+            for (PathStep ps : steps) {
+                float[] pooled = ps.pass().forward(batch);
+                LeapLoss.Terms terms = ps.loss().compute(pooled, tRows, tRows[teacherLayers], proj, ps.dpooled(), dproj);
+                if (!terms.finite()) {
+                    throw new TrainingStoppedException(String.format(java.util.Locale.ROOT,
+                            "loss is not finite at step %d (final %s, inter %s, exit %s, contrast %s); stopped without writing a checkpoint%s. Lower --lr or check the models and data.",
+                            step, terms.fin(), terms.inter(), terms.exit(), terms.contrast(), lastCheckpointNote(ckptFile)));
+                }
+                ps.pass().backward(batch, ps.dpooled());
+                if (gps != null) {
+                    for (int i : ps.gIndex()) {
+                        float[] to = gs.get(i).data(), from = gps.get(i).data();
+                        for (int k = 0; k < to.length; k++) to[k] += from[k];
+                    }
+                }
+                sum = sum == null ? terms : sum.plus(terms);
             }
-            pass.backward(batch, dpooled);
-            return terms;
+            return sum;
         }
     }
 
     /** Runs the probe, logs its numbers; returns the nanoseconds it took (kept out of the tokens/s figure). */
-    private static long probe(Probe probe, BertConfig cfg, BertWeights w, long step, BufferedWriter log, TrainListener listener) throws IOException {
+    private static long probe(Probe probe, TrainSettings s, BertConfig cfg, BertWeights w, long step, BufferedWriter log, TrainListener listener) throws IOException {
         long t = System.nanoTime();
-        java.util.Map<String, Double> m = probe.measure(cfg, w);
+        java.util.Map<String, Double> m;
+        if (s.paths().isEmpty()) {
+            m = probe.measure(cfg, w);
+        } else {
+            // each path as the engine would run it, keyed by its depth (a ladder's depths are distinct)
+            m = new java.util.LinkedHashMap<>();
+            for (int[] p : s.paths()) {
+                BertWeights v = w.path(p);
+                for (var e : probe.measure(v.config, v).entrySet()) m.put("path" + p.length + "." + e.getKey(), e.getValue());
+            }
+        }
         ObjectNode o = JSON.createObjectNode();
         o.put("step", step);
         ObjectNode p = o.putObject("probe");
