@@ -1,8 +1,6 @@
 package dev.leap4j.exit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.leap4j.api.ModelFormatException;
@@ -12,7 +10,6 @@ import dev.leap4j.model.BertWeights;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -32,7 +29,6 @@ import java.util.TreeMap;
 public record DepthPaths(List<int[]> paths) {
     public static final String FILE = "leap4j_paths.json";
     public static final DepthPaths NONE = new DepthPaths(List.of());
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public DepthPaths {
         paths = List.copyOf(paths.stream().map(int[]::clone).sorted(java.util.Comparator.comparingInt(p -> p.length)).toList());
@@ -78,12 +74,7 @@ public record DepthPaths(List<int[]> paths) {
     public static DepthPaths read(Path dir, int numLayers) throws IOException {
         Path file = dir.resolve(FILE);
         if (!Files.isRegularFile(file)) return NONE;
-        JsonNode root;
-        try {
-            root = JSON.readTree(file.toFile());
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new ModelFormatException(file + ": not valid JSON (" + e.getOriginalMessage() + ")");
-        }
+        JsonNode root = FolderJson.read(file);
         if (root == null || !root.path("paths").isArray()) throw new ModelFormatException(file + ": expected an object with a \"paths\" list");
         List<int[]> paths = new ArrayList<>();
         for (JsonNode n : root.path("paths")) {
@@ -113,7 +104,7 @@ public record DepthPaths(List<int[]> paths) {
             Files.deleteIfExists(file);
             return;
         }
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = FolderJson.JSON.createObjectNode();
         root.put("about", "leap4j's depth paths: with its depth capped at K (--depth K), the model runs the path of K layers listed here "
                 + "(1-based, the skipped layers pass the hidden state on), else its first K layers");
         ArrayNode arr = root.putArray("paths");
@@ -121,13 +112,7 @@ public record DepthPaths(List<int[]> paths) {
             ArrayNode a = arr.addArray();
             for (int l : p) a.add(l);
         }
-        Path tmp = Files.createTempFile(dir, FILE, ".tmp");
-        try {
-            JSON.writeValue(tmp.toFile(), root);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        FolderJson.write(dir, FILE, root);
     }
 
     @Override

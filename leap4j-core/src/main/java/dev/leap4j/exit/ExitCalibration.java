@@ -3,8 +3,6 @@ package dev.leap4j.exit;
 import dev.leap4j.api.ExitPolicy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.leap4j.api.ModelFormatException;
@@ -12,7 +10,6 @@ import dev.leap4j.api.ModelFormatException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -124,18 +121,12 @@ public record ExitCalibration(List<Entry> entries) {
         return new ExitCalibration(out);
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** The calibration in a model folder; {@link #NONE} when the folder has none. */
     public static ExitCalibration read(Path dir) throws IOException {
         Path file = dir.resolve(FILE);
         if (!Files.isRegularFile(file)) return NONE;
-        JsonNode root;
-        try {
-            root = JSON.readTree(file.toFile());
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new ModelFormatException(file + ": not valid JSON (" + e.getOriginalMessage() + ")");
-        }
+        JsonNode root = FolderJson.read(file);
         if (root == null || !root.path("entries").isArray()) throw new ModelFormatException(file + ": expected an object with an \"entries\" list");
         List<Entry> entries = new ArrayList<>();
         for (JsonNode n : root.path("entries")) {
@@ -173,7 +164,7 @@ public record ExitCalibration(List<Entry> entries) {
 
     /** Writes the calibration into a model folder, replacing the file whole (temporary file, then rename). */
     public void write(Path dir) throws IOException {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = FolderJson.JSON.createObjectNode();
         root.put("about", "leap4j's exit calibration: the exit rule each evaluation recommends, or that early exit is not viable; "
                 + "every entry point defaults to full depth unless all entries recommend a rule");
         ArrayNode arr = root.putArray("entries");
@@ -189,14 +180,7 @@ public record ExitCalibration(List<Entry> entries) {
             putNumber(o, "mean_exit_layer", e.meanExit());
             o.put("data", e.data()).put("date", e.date());
         }
-        Path file = dir.resolve(FILE);
-        Path tmp = Files.createTempFile(dir, FILE, ".tmp");
-        try {
-            JSON.writeValue(tmp.toFile(), root);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        FolderJson.write(dir, FILE, root);
     }
 
     private static void putNumber(ObjectNode o, String field, double v) {
