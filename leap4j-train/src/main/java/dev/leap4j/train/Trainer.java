@@ -223,6 +223,7 @@ public final class Trainer {
 
         private final BertWeights w, g;
         private final BertWeights gPath;             // one path's gradients; null when every step runs the whole stack
+        private final List<BertWeights.Param> gParams, gPathParams; // the two, in the same order; gPathParams null with gPath
         private final TeacherCache.States teach;
         private final PathStep[] steps;
         private final int B, Ct, teacherLayers;
@@ -240,19 +241,21 @@ public final class Trainer {
             this.teacherLayers = tc.numLayers();
             this.tRows = new float[teacherLayers + 1][];
             for (int layer : teach.layers()) tRows[layer] = new float[B * Ct];
+            this.gParams = g.parameters();
             if (s.paths().isEmpty()) {
                 gPath = null;
+                gPathParams = null;
                 steps = new PathStep[]{new PathStep(new StudentPass(w, g, pool, B * maxLength, B, maxLength, s.trainWordEmbeddings(), s.lossPooling()),
                         new LeapLoss(s.loss(), B, Cs, Ct), new float[L * B * Cs], null)};
             } else {
                 gPath = new BertWeights(sc);
+                gPathParams = gPath.parameters();
                 steps = new PathStep[s.paths().size()];
-                List<BertWeights.Param> gps = g.parameters();
                 for (int i = 0; i < steps.length; i++) {
                     int[] p = s.paths().get(i);
                     steps[i] = new PathStep(new StudentPass(w.path(p), gPath.path(p), pool, B * maxLength, B, maxLength, s.trainWordEmbeddings(), s.lossPooling()),
                             new LeapLoss(s.loss().finalTermsFor(p.length), B, Cs, Ct), new float[p.length * B * Cs],
-                            gradientsOf(gps, p, s.trainWordEmbeddings()));
+                            gradientsOf(gParams, p, s.trainWordEmbeddings()));
                 }
             }
             if (Cs != Ct) {
@@ -296,8 +299,7 @@ public final class Trainer {
         LeapLoss.Terms lossAndGradients(PackedBatch batch, int[] idx, long step, Path ckptFile) {
             if (batch.rows() != B) throw new IllegalStateException("the step runner is sized for batches of " + B + " rows, got " + batch.rows());
             for (int layer : teach.layers()) gather(teach.at(layer), idx, Ct, tRows[layer]);
-            List<BertWeights.Param> gs = g.parameters(), gps = gPath == null ? null : gPath.parameters();
-            if (gPath != null) for (BertWeights.Param p : gs) java.util.Arrays.fill(p.data(), 0f);
+            if (gPath != null) for (BertWeights.Param p : gParams) java.util.Arrays.fill(p.data(), 0f);
             LeapLoss.Terms sum = null;
             for (PathStep ps : steps) {
                 float[] pooled = ps.pass().forward(batch);
@@ -308,9 +310,9 @@ public final class Trainer {
                             step, terms.fin(), terms.inter(), terms.exit(), terms.contrast(), lastCheckpointNote(ckptFile)));
                 }
                 ps.pass().backward(batch, ps.dpooled());
-                if (gps != null) {
+                if (gPath != null) {
                     for (int i : ps.gIndex()) {
-                        float[] to = gs.get(i).data(), from = gps.get(i).data();
+                        float[] to = gParams.get(i).data(), from = gPathParams.get(i).data();
                         for (int k = 0; k < to.length; k++) to[k] += from[k];
                     }
                 }
