@@ -5,10 +5,13 @@
 # Rerun the same command to resume (the checkpoint and teacher cache in OUT are reused).
 # usage: bench/dial-recipe.sh OUT [MODEL]
 #   DIAL_EXAMPLES (default 12000): training inputs, one epoch of batch 32; half are single sentences behind
-#     "query: ", half are passages of consecutive Wikipedia lines (about 60-110 words) behind "passage: ", the
+#     "query: ", half are passages of consecutive Wikipedia lines (by default about 60-110 words) behind "passage: ", the
 #     prompts e5 is used with, so the paths learn the documents retrieval embeds
 #   DIAL_PATHS (default "1,2,3,4,5,6,7,8,9,10,11,12 2,3,5,6,7,9,10,11,12 2,5,7,9,10,11,12"): the ladder; the short
 #     rungs are the greedy skip family that STS-B dev chose on the stock model (docs/results/dial/layer-skip-e5-small-v2.txt)
+#   DIAL_WEIGHTS (default: 1 each): one loss weight per path, comma-separated in DIAL_PATHS' order (train --path-weights)
+#   DIAL_PASSAGE_WORDS (default 60): a passage ends at the first Wikipedia line that brings it to this many words
+#   DIAL_MAX_LENGTH (default 128): tokens per input; longer passages need more
 #   DIAL_LR (default 2e-5), DIAL_THREADS (default: all cores)
 #
 # Each step runs every path and adds their gradients (TrainSettings.paths); each path's loss is
@@ -21,6 +24,9 @@ model="${2:-e5-small-v2}"
 examples="${DIAL_EXAMPLES:-12000}"
 paths="${DIAL_PATHS:-1,2,3,4,5,6,7,8,9,10,11,12 2,3,5,6,7,9,10,11,12 2,5,7,9,10,11,12}"
 lr="${DIAL_LR:-2e-5}"
+weights="${DIAL_WEIGHTS:-}"
+passage_words="${DIAL_PASSAGE_WORDS:-60}"
+max_length="${DIAL_MAX_LENGTH:-128}"
 threads="${DIAL_THREADS:-$(nproc)}"
 data="$here/../shared/data"
 wiki="$data/sentences/wikipedia_en.txt"
@@ -30,9 +36,9 @@ if [ ! -f "$train_data" ]; then
   half=$(( examples / 2 ))
   # sentences from the first 100k Wikipedia lines; passages from lines 100001 on, so no text is in both
   awk -v n="$half" 'NF >= 4 && kept < n { print "query: " $0; kept++ }' "$wiki" > "$out/.queries.txt"
-  awk -v n="$half" 'NR > 100000 && kept < n {
+  awk -v n="$half" -v w="$passage_words" 'NR > 100000 && kept < n {
       buf = buf (buf == "" ? "" : " ") $0; words += NF
-      if (words >= 60) { print "passage: " buf; kept++; buf = ""; words = 0 }
+      if (words >= w) { print "passage: " buf; kept++; buf = ""; words = 0 }
     }' "$wiki" > "$out/.passages.txt"
   paste -d '\n' "$out/.queries.txt" "$out/.passages.txt" > "$train_data.tmp"
   mv "$train_data.tmp" "$train_data"
@@ -40,12 +46,13 @@ if [ ! -f "$train_data" ]; then
 fi
 path_args=()
 for p in $paths; do path_args+=(--path "$p"); done
+[ -z "$weights" ] || path_args+=(--path-weights "$weights")
 resume=()
 [ -f "$out/checkpoint.bin" ] && resume=(--resume)
 start=$(date +%s)
 "$here/leap4j" train --student "$model" --teacher "$model" --objective distill \
   --data "$train_data" --out "$out" "${resume[@]}" --loss-pooling model "${path_args[@]}" \
-  --batch-size 32 --max-length 128 --epochs 1 --lr "$lr" --warmup 0.05 \
+  --batch-size 32 --max-length "$max_length" --epochs 1 --lr "$lr" --warmup 0.05 \
   --w-final 1 --w-inter 0 --w-exit 0 --w-contrast 0.3 \
   --probe-sts "$data/stsb/derived/sts-dev.tsv" --probe-every 100 --probe-thetas 0.99 --checkpoint-every 25 --threads "$threads"
 echo "dial recipe finished in $(( ($(date +%s) - start) / 60 )) min: $out" >&2

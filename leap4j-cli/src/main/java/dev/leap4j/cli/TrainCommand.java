@@ -91,6 +91,9 @@ final class TrainCommand implements Callable<Integer> {
             + "(include 1,2,...,L to keep full depth): each step runs every path and adds their gradients; each path is trained on "
             + "L_final and L_contrast at its last layer (set --w-inter, --w-exit to 0)")
     List<String> paths;
+    @Option(names = "--path-weights", split = ",", description = "one loss weight per --path, in their order (default 1 each), e.g. 1,1,2 to favour the "
+            + "third path: a path's weight scales its loss and its share of the summed gradient")
+    List<Double> pathWeights;
 
     @Option(names = "--probe-sts", description = "STS file (e.g. ../shared/data/stsb/derived/sts-dev.tsv) measured before training and every --probe-every steps; logged to train-log.jsonl")
     Path probeSts;
@@ -143,7 +146,8 @@ final class TrainCommand implements Callable<Integer> {
             case MODEL -> s.config().pooling();
         };
         TrainSettings settings = new TrainSettings(obj, loss, batchSize, maxLength, epochs, maxSteps, lr, warmup, weightDecay, clip, seed,
-                checkpointEvery, trainWords, pooling, paths == null ? List.of() : paths.stream().map(TrainCommand::parsePath).toList());
+                checkpointEvery, trainWords, pooling, paths == null ? List.of() : paths.stream().map(TrainCommand::parsePath).toList(),
+                pathWeights == null ? List.of() : pathWeights);
         List<String> texts = TrainingData.read(data, maxExamples);
         int th = threads.get();
         StsProbe probe = probeSts == null ? null : new StsProbe(StsData.read(probeSts), s.tokenizerJson(), probeEvery, probeThetas, probeMinLayer, th);

@@ -80,9 +80,9 @@ public record LossSettings(double wFinal, double wInter, double wExit, double wC
         return new LossSettings(wFinal, wInter, wExit, wContrast, exitStudentShare, tau, slope, temperature, layerWeights, interMap, align, relational, from, to);
     }
 
-    /** L_final and L_contrast with these weights, on a student of the given depth (a skip path's own loss). */
-    public LossSettings finalTermsFor(int layers) {
-        return new LossSettings(wFinal, 0, 0, wContrast, exitStudentShare, tau, slope, temperature, new double[layers], new int[layers]);
+    /** L_final and L_contrast with these weights scaled by {@code weight}, on a student of the given depth (a skip path's own loss). */
+    public LossSettings finalTermsFor(int layers, double weight) {
+        return new LossSettings(weight * wFinal, 0, 0, weight * wContrast, exitStudentShare, tau, slope, temperature, new double[layers], new int[layers]);
     }
 
     /** Last student layer (1-based) of the exit-path terms. */

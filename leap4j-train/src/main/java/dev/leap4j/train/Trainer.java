@@ -254,7 +254,7 @@ public final class Trainer {
                 for (int i = 0; i < steps.length; i++) {
                     int[] p = s.paths().get(i);
                     steps[i] = new PathStep(new StudentPass(w.path(p), gPath.path(p), pool, B * maxLength, B, maxLength, s.trainWordEmbeddings(), s.lossPooling()),
-                            new LeapLoss(s.loss().finalTermsFor(p.length), B, Cs, Ct), new float[p.length * B * Cs],
+                            new LeapLoss(s.loss().finalTermsFor(p.length, s.pathWeight(i)), B, Cs, Ct), new float[p.length * B * Cs],
                             gradientsOf(gParams, p, s.trainWordEmbeddings()));
                 }
             }

@@ -89,7 +89,9 @@ class SkipPathTest {
             if (paths.stream().noneMatch(q -> q.length == p.length)) paths.add(p);
         }
         LossSettings ls = new LossSettings(1.0, 0, 0, 0.3, 0.7, 0.98, 10, 0.5, new double[5], new int[5]);
-        TrainSettings ts = new TrainSettings(Objective.DISTILL, ls, B, 12, 1, 1, 1e-3, 0, 0, 1, 7, 1, false, Pooling.MEAN, paths);
+        // weights 1 (the default) or drawn: a path's weight scales its loss and so its gradient
+        List<Double> weights = rnd.nextBoolean() ? List.of() : paths.stream().map(p -> new double[]{0.5, 1, 2, 3}[rnd.nextInt(4)]).toList();
+        TrainSettings ts = new TrainSettings(Objective.DISTILL, ls, B, 12, 1, 1, 1e-3, 0, 0, 1, 7, 1, false, Pooling.MEAN, paths, weights);
         TeacherCache.States teach = new TeacherCache.States(new int[]{4}, C, new float[][]{s.tFinal});
         int[] idx = java.util.stream.IntStream.range(0, B).toArray();
         float[][] tRows = new float[5][];
@@ -99,11 +101,12 @@ class SkipPathTest {
         LeapLoss.Terms ladder, sum = null;
         try (Parallel pool = new Parallel(2)) {
             ladder = new Trainer.StepRunner(ts, w, g, tc, teach, pool, B, 12).lossAndGradients(s.batch, idx, 1, tmp.resolve("none"));
-            for (int[] p : paths) {
+            for (int pi = 0; pi < paths.size(); pi++) {
+                int[] p = paths.get(pi);
                 BertWeights copy = w.relayered(p), gCopy = new BertWeights(copy.config);
                 StudentPass pass = new StudentPass(copy, gCopy, pool, 64, 8, 12, false);
                 float[] ds = new float[p.length * B * C];
-                LeapLoss.Terms t = new LeapLoss(ls.finalTermsFor(p.length), B, C, C).compute(pass.forward(s.batch), tRows, s.tFinal, null, ds, null);
+                LeapLoss.Terms t = new LeapLoss(ls.finalTermsFor(p.length, weights.isEmpty() ? 1 : weights.get(pi)), B, C, C).compute(pass.forward(s.batch), tRows, s.tFinal, null, ds, null);
                 pass.backward(s.batch, ds);
                 sum = sum == null ? t : sum.plus(t);
                 add(expected.positionEmbeddings, gCopy.positionEmbeddings);
@@ -116,7 +119,7 @@ class SkipPathTest {
                 }
             }
         }
-        String at = " (seed " + seed + ", paths " + paths.stream().map(java.util.Arrays::toString).toList() + ")";
+        String at = " (seed " + seed + ", paths " + paths.stream().map(java.util.Arrays::toString).toList() + ", weights " + weights + ")";
         assertEquals(sum, ladder, "loss terms" + at);
         List<BertWeights.Param> got = g.parameters(), want = expected.parameters();
         for (int i = 0; i < got.size(); i++) assertArrayEquals(want.get(i).data(), got.get(i).data(), got.get(i).name() + at);
@@ -192,5 +195,16 @@ class SkipPathTest {
         UsageException exitTerms = assertThrows(UsageException.class, () -> new TrainSettings(Objective.LEAP, LossSettings.paper(3, 4), 4, 16, 1, 2,
                 1e-3, 0.2, 0.01, 1.0, 7, 2, false, Pooling.MEAN, List.<int[]>of(new int[]{1, 3})));
         assertTrue(exitTerms.getMessage().contains("set the inter, exit, align and relational weights to 0"), exitTerms.getMessage());
+        LossSettings fin = new LossSettings(1.0, 0, 0, 0.3, 0.7, 0.98, 10, 0.5, new double[3], new int[3]);
+        List<int[]> two = List.of(new int[]{1, 2, 3}, new int[]{1, 3});
+        for (List<Double> bad : List.of(List.of(1.0), List.of(1.0, 0.0), List.of(1.0, Double.NaN), List.of(-2.0, 1.0))) {
+            assertThrows(UsageException.class, () -> new TrainSettings(Objective.DISTILL, fin, 4, 16, 1, 2, 1e-3, 0.2, 0.01, 1.0, 7, 2, false, Pooling.MEAN, two, bad),
+                    "weights " + bad);
+        }
+        TrainSettings plain = new TrainSettings(Objective.DISTILL, fin, 4, 16, 1, 2, 1e-3, 0.2, 0.01, 1.0, 7, 2, false, Pooling.MEAN, two);
+        assertEquals(plain.fingerprint(), new TrainSettings(Objective.DISTILL, fin, 4, 16, 1, 2, 1e-3, 0.2, 0.01, 1.0, 7, 2, false, Pooling.MEAN, two,
+                List.of(1.0, 1.0)).fingerprint(), "weights of 1 are the default");
+        assertTrue(!plain.fingerprint().equals(new TrainSettings(Objective.DISTILL, fin, 4, 16, 1, 2, 1e-3, 0.2, 0.01, 1.0, 7, 2, false, Pooling.MEAN, two,
+                List.of(1.0, 2.0)).fingerprint()), "a resume must not change a path's weight");
     }
 }
