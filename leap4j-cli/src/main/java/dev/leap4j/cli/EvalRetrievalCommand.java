@@ -97,6 +97,10 @@ final class EvalRetrievalCommand implements Callable<Integer> {
                         t.mixed().primary().ndcg10(), t.docs().meanExitLayer(), t.queries().meanExitLayer(), EvalStsCommand.fmt(t.docSpeedupBatch32()),
                         EvalStsCommand.cut(t.bothCut(), t.beatsFixedCuts()));
             }
+            for (var g : r.rungs()) {
+                System.out.printf(Locale.ROOT, "depth %d (path %s): nDCG@10 %.4f (first %d layers: %.4f), document speedup b32 %s%n", g.depth(),
+                        java.util.Arrays.toString(g.path()), g.scores().primary().ndcg10(), g.depth(), g.firstLayersNdcg10(), EvalStsCommand.fmt(g.docSpeedupBatch32()));
+            }
             System.out.println("both early: " + r.both().message());
             System.out.println("mixed: " + r.mixed().message());
             // one rule serves queries and documents in every adapter, so the verdict that counts is "both early"

@@ -74,6 +74,10 @@ final class EvalStsCommand implements Callable<Integer> {
                         fmt(t.speedupBatch1()), fmt(t.speedupBatch32()), String.format(Locale.ROOT, "%.2fx", t.outcome().layerReduction()),
                         cut(t.bestCut(), t.beatsFixedCuts()));
             }
+            for (var g : r.rungs()) {
+                System.out.printf(Locale.ROOT, "depth %d (path %s): spearman %.4f (first %d layers: %.4f), speedup b1 %s, b32 %s%n", g.depth(),
+                        java.util.Arrays.toString(g.path()), g.spearman(), g.depth(), g.firstLayersSpearman(), fmt(g.speedupBatch1()), fmt(g.speedupBatch32()));
+            }
             System.out.println(r.recommendation().message());
             for (String w : r.recommendation().warnings()) System.out.println("warning: " + w);
             String written = calibrate.apply(model.name, r.recommendation().calibration(ExitCalibration.Task.STS, r.base(),
@@ -84,9 +88,9 @@ final class EvalStsCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** "layer 6: 0.8302 (exit behind)" or "-" when no cut is as cheap. */
+    /** "depth 6: 0.8302 (exit behind)" or "-" when no cut is as cheap. */
     static String cut(dev.leap4j.eval.FixedCuts.Best best, boolean exitAtLeastAsGood) {
-        return best == null ? "-" : String.format(Locale.ROOT, "layer %d: %.4f%s", best.layer(), best.quality(), exitAtLeastAsGood ? "" : " (exit behind)");
+        return best == null ? "-" : String.format(Locale.ROOT, "depth %d: %.4f%s", best.layer(), best.quality(), exitAtLeastAsGood ? "" : " (exit behind)");
     }
 
     static String fmt(double v) {

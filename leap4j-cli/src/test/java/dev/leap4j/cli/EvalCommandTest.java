@@ -86,6 +86,52 @@ class EvalCommandTest {
         }
     }
 
+    @Test
+    void stsReportsEachDepthPathAsItsOwnCopyScoresAndTimesIt() throws IOException {
+        Path dial = linkedCopy("dial");
+        Files.deleteIfExists(dial.resolve(dev.leap4j.exit.DepthPaths.FILE));
+        int[] rung = {1, 3, 5, 6};
+        dev.leap4j.exit.DepthPaths.of(List.of(rung), 6).write(dial);
+        Path out = tmp.resolve("sts-dial"), cut = tmp.resolve("cut");
+        assertEquals(0, run("eval", "sts", "--model", dial.toString(), "--data", "../leap4j-eval/src/test/resources/eval/sts", "--thetas", "0.99",
+                "--speed-sample", "2", "--speed-sample-b32", "4", "--repeats", "1", "--threads", "2", "--out", out.toString()));
+        // the oracle: the rung cut out as a model of its own (a copy of those layers' weights) at its full depth
+        assertEquals(0, run("substack", "--model", model.toString(), "--layers", "1,3,5,6", "--out", cut.toString()));
+        JsonNode r = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        StsData data = StsData.read(Path.of("../leap4j-eval/src/test/resources/eval/sts/sts-test.tsv"));
+        JsonNode p = r.at("/depth_paths/0");
+        assertEquals(1, r.get("depth_paths").size());
+        assertEquals(4, p.get("depth").asInt());
+        try (EarlyExitEncoder copy = new EarlyExitEncoder(ModelFolder.load(cut), 2)) {
+            assertEquals(spearman(copy.embed(data.sentences(), ExitPolicy.fullDepth(), 8), data), p.get("spearman").asDouble(), 1e-9);
+        }
+        assertEquals(r.at("/layers/3/spearman_if_all_exit_here").asDouble(), p.get("spearman_first_layers").asDouble());
+        assertTrue(p.get("spearman").asDouble() != p.get("spearman_first_layers").asDouble(), "the path is not the first 4 layers: " + p);
+        // --depth 4 runs the path, so the fixed cut at 4 is the path; the other cuts stay the first k layers
+        assertEquals(p.get("spearman").asDouble(), r.at("/fixed_cuts/3/quality").asDouble());
+        assertTrue(r.at("/fixed_cuts/3/depth_path").asBoolean() && !r.at("/fixed_cuts/4/depth_path").asBoolean());
+        assertEquals(r.at("/layers/4/spearman_if_all_exit_here").asDouble(), r.at("/fixed_cuts/4/quality").asDouble());
+        assertTrue(p.get("speedup_batch1").isNumber() && p.get("speedup_batch32").isNumber(), p.toString());
+        assertEquals(2, r.at("/speed/batch1/policy_ms_median").size(), "one theta and one depth path timed together");
+        String md = Files.readString(out.resolve("report.md"));
+        assertTrue(md.contains("## Depth paths") && md.contains("| 4 | 1,3,5,6 |") && md.contains("| 4* |"), md);
+
+        Path beir = tmp.resolve("beir-dial"), beirCut = tmp.resolve("beir-cut");
+        for (Path[] m : new Path[][]{{dial, beir}, {cut, beirCut}}) {
+            assertEquals(0, run("eval", "retrieval", "--model", m[0].toString(), "--data", "../leap4j-eval/src/test/resources/eval/beir", "--thetas", "0.9",
+                    "--speed-sample", "2", "--speed-sample-b32", "4", "--doc-speed-sample", "1", "--repeats", "1", "--threads", "2", "--out", m[1].toString()));
+        }
+        JsonNode d = new ObjectMapper().readTree(beir.resolve("report.json").toFile()), c = new ObjectMapper().readTree(beirCut.resolve("report.json").toFile());
+        JsonNode rp = d.at("/depth_paths/0");
+        assertEquals(4, rp.get("depth").asInt());
+        assertEquals(c.at("/full_depth/exact/ndcg_at_10").asDouble(), rp.at("/scores/exact/ndcg_at_10").asDouble(), 1e-12, "the path scores as its copy does");
+        assertEquals(c.at("/full_depth/exact/mrr_at_10").asDouble(), rp.at("/scores/exact/mrr_at_10").asDouble(), 1e-12);
+        assertEquals(rp.at("/scores/exact/ndcg_at_10").asDouble(), d.at("/fixed_cuts/3/quality").asDouble());
+        assertTrue(d.at("/fixed_cuts/3/depth_path").asBoolean());
+        assertTrue(rp.get("document_speedup_batch32").isNumber() && rp.get("query_speedup_batch1").isNumber(), rp.toString());
+        assertTrue(Files.readString(beir.resolve("report.md")).contains("| 4 | 1,3,5,6 |"));
+    }
+
     /** A model folder of links to the cached files, so a calibration can be written into it without touching the cache. */
     private Path linkedCopy(String name) throws IOException {
         Path copy = tmp.resolve(name);

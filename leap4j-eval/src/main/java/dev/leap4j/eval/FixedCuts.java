@@ -3,11 +3,11 @@ package dev.leap4j.eval;
 import java.util.Arrays;
 
 /**
- * The simple alternative every adaptive exit is judged against: every input stopped at the same layer k ({@code
- * --depth k}). An exit rule earns its monitoring only where it scores at least as well as the best fixed cut that
- * runs no more layers.
+ * The simple alternative every adaptive exit is judged against: every input stopped at the same depth k ({@code
+ * --depth k}: the first k layers, or the model's k-layer path where it names one). An exit rule earns its monitoring
+ * only where it scores at least as well as the best fixed cut that runs no more layers.
  *
- * @param quality quality[k - 1] is the task metric with every input stopped at layer k
+ * @param quality quality[k - 1] is the task metric with every input run to depth k
  */
 public record FixedCuts(double[] quality) {
     /** The best fixed cut within a layer budget. */

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /** Shared pieces of the JSON and Markdown reports. */
@@ -83,6 +84,23 @@ final class ReportFormat {
 
     /** A number for a table cell, "–" when not measured. */
     /** A measured speedup for a table, marked as noise when the saved layers cannot explain it. */
+    /**
+     * The head of a report's "Depth paths" section, down to its table's header: what a depth path is, and what the rows
+     * embed (e.g. "every sentence"). columns: the table's columns after "depth" and "layers run".
+     */
+    static String depthPathsHead(int paths, String embeds, List<String> columns) {
+        StringBuilder sb = new StringBuilder("\n## Depth paths\n\n");
+        sb.append(f("This model names %d depth paths (leap4j_paths.json): `--depth k` runs the k-layer path below instead of its first k layers. "
+                + "Each row embeds %s through the path itself, and is timed in the same interleaved runs as the theta sweep.%n%n", paths, embeds));
+        sb.append("| depth | layers run | ").append(String.join(" | ", columns)).append(" |\n|---|---|").append("---|".repeat(columns.size())).append('\n');
+        return sb.toString();
+    }
+
+    /** A path's layers as "2,5,7,9". */
+    static String layers(int[] path) {
+        return java.util.Arrays.stream(path).mapToObj(String::valueOf).collect(java.util.stream.Collectors.joining(","));
+    }
+
     static String speedup(double speedup, double layerReduction) {
         String s = num("%.2fx", speedup);
         return SpeedTest.implausible(speedup, layerReduction) ? s + " (noise)" : s;

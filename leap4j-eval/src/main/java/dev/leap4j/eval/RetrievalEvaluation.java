@@ -61,9 +61,27 @@ public final class RetrievalEvaluation {
         }
     }
 
+    /**
+     * Documents and queries embedded through one of the model's depth paths ({@link dev.leap4j.exit.DepthPaths}), what
+     * {@code --depth k} runs on it in place of its first k layers.
+     *
+     * @param firstLayersNdcg10 the same depth as the model's first k layers (the trace's cut): what the path replaces
+     */
+    public record RungRow(int[] path, SearchScores scores, double firstLayersNdcg10, double docSpeedupBatch1, double docSpeedupBatch32,
+                          double querySpeedupBatch1, double querySpeedupBatch32) {
+        public int depth() {
+            return path.length;
+        }
+    }
+
+    /**
+     * @param cuts  nDCG@10 with documents and queries run to depth k as {@code --depth k} runs it: the first k layers, or
+     *              the model's k-layer path where it names one
+     * @param rungs one row per depth path, shortest first; empty for a model without any
+     */
     public record Result(BeirData data, Search search, int numLayers, ExitPolicy base, int docTruncated, long docTokens, int queryTruncated,
                          long queryTokens, SearchScores full, FixedCuts cuts, List<LayerAgreement> docLayers, List<LayerAgreement> queryLayers,
-                         List<ThetaRow> thetas, SpeedTest.Timing docBatch1, SpeedTest.Timing docBatch32, SpeedTest.Timing queryBatch1,
+                         List<ThetaRow> thetas, List<RungRow> rungs, SpeedTest.Timing docBatch1, SpeedTest.Timing docBatch32, SpeedTest.Timing queryBatch1,
                          SpeedTest.Timing queryBatch32, Recommendation both, Recommendation mixed) {}
 
     public static Result run(EarlyExitEncoder enc, BeirData data, Options o, Progress progress) {
@@ -75,7 +93,8 @@ public final class RetrievalEvaluation {
         List<ExitPolicy> policies = s.policies();
 
         float[][] fullDocs = docs.embeddingsAtLayer(L), fullQueries = queries.embeddingsAtLayer(L);
-        int configs = 1 + 2 * policies.size() + (L - 1);
+        List<int[]> paths = enc.depthPaths().paths();
+        int configs = 1 + 2 * policies.size() + (L - 1) + paths.size();
         int step = 0;
         progress.update("search", 0, configs);
         SearchScores full = score(fullDocs, fullQueries, data, o.search());
@@ -88,16 +107,36 @@ public final class RetrievalEvaluation {
             progress.update("search", ++step, configs);
         }
         cutQuality[L - 1] = full.primary().ndcg10();
+        // a depth path is not a prefix of the full stack, so the traces cannot replay it: each one embeds both sides itself
+        List<SearchScores> rungScores = new ArrayList<>();
+        double[] firstLayers = cutQuality.clone();
+        List<ExitPolicy> timed = new ArrayList<>(policies);
+        for (int[] p : paths) {
+            ExitPolicy atPath = ExitPolicy.fullDepth().withDepth(p.length);
+            progress.update("documents through the path of " + p.length + " layers", 0, 1);
+            float[][] d = unitVectors(enc, data.docTexts(), atPath, s.batchSize()), q = unitVectors(enc, data.queryTexts(), atPath, s.batchSize());
+            SearchScores sc = score(d, q, data, o.search());
+            progress.update("search", ++step, configs);
+            rungScores.add(sc);
+            cutQuality[p.length - 1] = sc.primary().ndcg10();
+            timed.add(atPath);
+        }
         FixedCuts cuts = new FixedCuts(cutQuality);
 
         SpeedTest.Timing qb1 = null, qb32 = null, db1 = null, db32 = null;
         if (s.speedSample() > 0) {
-            qb1 = SpeedTest.measure(enc, SpeedTest.sample(data.queryTexts(), s.speedSample()), policies, 1, s.repeats(), progress, "time queries b1");
-            qb32 = SpeedTest.measure(enc, SpeedTest.sample(data.queryTexts(), s.speedSampleBatch32()), policies, SweepOptions.SPEED_BATCH, s.repeats(), progress, "time queries b32");
+            qb1 = SpeedTest.measure(enc, SpeedTest.sample(data.queryTexts(), s.speedSample()), timed, 1, s.repeats(), progress, "time queries b1");
+            qb32 = SpeedTest.measure(enc, SpeedTest.sample(data.queryTexts(), s.speedSampleBatch32()), timed, SweepOptions.SPEED_BATCH, s.repeats(), progress, "time queries b32");
         }
         if (o.docSpeedSample() > 0) {
-            db1 = SpeedTest.measure(enc, SpeedTest.sample(data.docTexts(), o.docSpeedSample()), policies, 1, s.repeats(), progress, "time docs b1");
-            db32 = SpeedTest.measure(enc, SpeedTest.sample(data.docTexts(), 8 * o.docSpeedSample()), policies, SweepOptions.SPEED_BATCH, s.repeats(), progress, "time docs b32");
+            db1 = SpeedTest.measure(enc, SpeedTest.sample(data.docTexts(), o.docSpeedSample()), timed, 1, s.repeats(), progress, "time docs b1");
+            db32 = SpeedTest.measure(enc, SpeedTest.sample(data.docTexts(), 8 * o.docSpeedSample()), timed, SweepOptions.SPEED_BATCH, s.repeats(), progress, "time docs b32");
+        }
+        List<RungRow> rungs = new ArrayList<>();
+        for (int j = 0; j < paths.size(); j++) {
+            int[] p = paths.get(j);
+            int t = policies.size() + j;
+            rungs.add(new RungRow(p.clone(), rungScores.get(j), firstLayers[p.length - 1], speedup(db1, t), speedup(db32, t), speedup(qb1, t), speedup(qb32, t)));
         }
 
         List<ThetaRow> rows = new ArrayList<>();
@@ -120,7 +159,16 @@ public final class RetrievalEvaluation {
         Recommendation recBoth = Recommendation.recommend("nDCG@10 (documents and queries exit early)", fullNdcg, bothC, L, s.maxDrop(), cuts);
         Recommendation recMixed = Recommendation.recommend("nDCG@10 (queries exit early, documents full depth)", fullNdcg, mixedC, L, s.maxDrop());
         return new Result(data, o.search(), L, s.base(), docs.truncated(), docs.tokens(), queries.truncated(), queries.tokens(), full, cuts,
-                docs.agreement(), queries.agreement(), rows, db1, db32, qb1, qb32, recBoth, recMixed);
+                docs.agreement(), queries.agreement(), rows, List.copyOf(rungs), db1, db32, qb1, qb32, recBoth, recMixed);
+    }
+
+    /** Embeddings as unit vectors: a model without a Normalize module gives raw pooled vectors, and search ranks by cosine. */
+    private static float[][] unitVectors(EarlyExitEncoder enc, List<String> texts, ExitPolicy p, int batchSize) {
+        return enc.embed(texts, p, batchSize).stream().map(e -> {
+            float[] u = e.vector().clone();
+            EarlyExitEncoder.normalize(u);
+            return u;
+        }).toArray(float[][]::new);
     }
 
     private static double speedup(SpeedTest.Timing t, int i) {

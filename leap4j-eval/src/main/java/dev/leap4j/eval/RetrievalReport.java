@@ -24,7 +24,8 @@ public final class RetrievalReport {
     static CutComparison cuts(Result r) {
         List<CutComparison.Row> rows = new ArrayList<>();
         for (ThetaRow t : r.thetas()) rows.add(new CutComparison.Row(t.theta(), t.docs().meanExitLayer(), t.both().primary().ndcg10(), t.bothCut()));
-        return new CutComparison("nDCG@10", "document and query", r.cuts(), r.full().primary().ndcg10(), rows);
+        return new CutComparison("nDCG@10", "document and query", r.cuts(), r.full().primary().ndcg10(), rows,
+                r.rungs().stream().map(RetrievalEvaluation.RungRow::depth).collect(java.util.stream.Collectors.toSet()));
     }
 
     public static void write(Path dir, Result r, RunInfo info) throws IOException {
@@ -64,6 +65,18 @@ public final class RetrievalReport {
             ReportFormat.put(n, "query_speedup_batch1", t.querySpeedupBatch1());
             ReportFormat.put(n, "query_speedup_batch32", t.querySpeedupBatch32());
         }
+        ArrayNode rungs = root.putArray("depth_paths");
+        for (RetrievalEvaluation.RungRow g : r.rungs()) {
+            ObjectNode n = rungs.addObject().put("depth", g.depth());
+            ArrayNode path = n.putArray("layers");
+            for (int l : g.path()) path.add(l);
+            search(n.putObject("scores"), g.scores());
+            n.put("ndcg_at_10_first_layers", g.firstLayersNdcg10()).put("layer_reduction", (double) r.numLayers() / g.depth());
+            ReportFormat.put(n, "document_speedup_batch1", g.docSpeedupBatch1());
+            ReportFormat.put(n, "document_speedup_batch32", g.docSpeedupBatch32());
+            ReportFormat.put(n, "query_speedup_batch1", g.querySpeedupBatch1());
+            ReportFormat.put(n, "query_speedup_batch32", g.querySpeedupBatch32());
+        }
         cuts(r).json(root);
         ReportFormat.recommendation(root, "recommendation_both_early", r.both());
         ReportFormat.recommendation(root, "recommendation_mixed", r.mixed());
@@ -86,6 +99,23 @@ public final class RetrievalReport {
             ReportFormat.put(n, "mean_cos_to_previous", l.meanCosToPrevious());
             n.put("mean_cos_to_final", l.meanCosToFinal());
         }
+    }
+
+    /** The depth dial: documents and queries embedded through each depth path and timed with the sweep; empty without paths. */
+    static String rungsMarkdown(Result r) {
+        if (r.rungs().isEmpty()) return "";
+        StringBuilder sb = new StringBuilder(ReportFormat.depthPathsHead(r.rungs().size(), "every document and query", List.of("nDCG@10", "R@100", "MRR@10",
+                "nDCG@10 of the first k layers instead", "layer reduction", "doc speedup b1 / b32", "query speedup b1 / b32")));
+        Scores full = r.full().primary();
+        sb.append(f("| %d (full) | 1-%d | %.4f | %.4f | %.4f | – | 1.00x | 1.00x | 1.00x |%n", r.numLayers(), r.numLayers(), full.ndcg10(), full.recall100(), full.mrr10()));
+        for (RetrievalEvaluation.RungRow g : r.rungs().reversed()) {
+            Scores s = g.scores().primary();
+            double red = (double) r.numLayers() / g.depth();
+            sb.append(f("| %d | %s | %.4f | %.4f | %.4f | %.4f | %.2fx | %s / %s | %s / %s |%n", g.depth(),
+                    ReportFormat.layers(g.path()), s.ndcg10(), s.recall100(), s.mrr10(), g.firstLayersNdcg10(), red, ReportFormat.speedup(g.docSpeedupBatch1(), red),
+                    ReportFormat.speedup(g.docSpeedupBatch32(), red), ReportFormat.speedup(g.querySpeedupBatch1(), red), ReportFormat.speedup(g.querySpeedupBatch32(), red)));
+        }
+        return sb.toString();
     }
 
     static String markdown(Result r, RunInfo info) {
@@ -126,6 +156,7 @@ public final class RetrievalReport {
             sb.append(hnswRow("full", r.full()));
             for (ThetaRow t : r.thetas()) sb.append(hnswRow(f("%.2f (both)", t.theta()), t.both()));
         }
+        sb.append(rungsMarkdown(r));
         sb.append(cuts(r).markdown());
         sb.append("\n## Exit distribution\n\n| theta | documents: exit share by layer | queries: exit share by layer |\n|---|---|---|\n");
         for (ThetaRow t : r.thetas()) sb.append(f("| %.2f | %s | %s |%n", t.theta(), ReportFormat.shares(t.docs()), ReportFormat.shares(t.queries())));

@@ -32,28 +32,75 @@ public final class StsEvaluation {
         }
     }
 
+    /**
+     * Every sentence embedded through one of the model's depth paths ({@link dev.leap4j.exit.DepthPaths}): what
+     * {@code --depth k} runs on it, in place of its first k layers.
+     *
+     * @param embeddings the sentences' embeddings in {@link StsData#sentences()} order, L2-normalised
+     */
+    public record Rung(int[] path, float[][] embeddings) {}
+
+    /**
+     * @param firstLayersSpearman the same depth as the model's first k layers (the trace's cut): what the path replaces
+     */
+    public record RungRow(int[] path, double spearman, double pearson, double firstLayersSpearman, double speedupBatch1, double speedupBatch32,
+                          double msBatch1, double msBatch32) {
+        public int depth() {
+            return path.length;
+        }
+    }
+
+    /**
+     * @param cuts  quality with every sentence stopped at depth k as {@code --depth k} runs it: the first k layers, or the
+     *              model's k-layer path where it names one
+     * @param rungs one row per depth path, shortest first; empty for a model without any
+     */
     public record Result(Path file, int pairs, int sentences, int truncated, long tokens, int numLayers, ExitPolicy base,
                          double fullSpearman, double fullPearson, List<LayerRow> layers, FixedCuts cuts, List<ThetaRow> thetas,
-                         SpeedTest.Timing batch1, SpeedTest.Timing batch32, Recommendation recommendation) {}
+                         List<RungRow> rungs, SpeedTest.Timing batch1, SpeedTest.Timing batch32, Recommendation recommendation) {}
 
     public static Result run(EarlyExitEncoder enc, StsData data, SweepOptions o, Progress progress) {
         o.base().checkDepth(enc.numLayers());
         List<String> sentences = data.sentences();
         Tracing tr = Tracing.run(enc, sentences, o.batchSize(), progress, "trace");
+        // a depth path is not a prefix of the full stack, so the trace cannot replay it: each one runs the sentences itself
+        List<Rung> rungs = new ArrayList<>();
+        List<ExitPolicy> timed = new ArrayList<>(o.policies());
+        for (int[] p : enc.depthPaths().paths()) {
+            ExitPolicy atPath = ExitPolicy.fullDepth().withDepth(p.length);
+            progress.update("depth path of " + p.length + " layers", 0, sentences.size());
+            float[][] emb = enc.embed(sentences, atPath, o.batchSize()).stream().map(e -> unit(e.vector())).toArray(float[][]::new);
+            progress.update("depth path of " + p.length + " layers", sentences.size(), sentences.size());
+            rungs.add(new Rung(p, emb));
+            timed.add(atPath);
+        }
         SpeedTest.Timing b1 = null, b32 = null;
         if (o.speedSample() > 0) {
-            b1 = SpeedTest.measure(enc, SpeedTest.sample(sentences, o.speedSample()), o.policies(), 1, o.repeats(), progress, "time batch 1");
-            b32 = SpeedTest.measure(enc, SpeedTest.sample(sentences, o.speedSampleBatch32()), o.policies(), SweepOptions.SPEED_BATCH, o.repeats(), progress,
+            b1 = SpeedTest.measure(enc, SpeedTest.sample(sentences, o.speedSample()), timed, 1, o.repeats(), progress, "time batch 1");
+            b32 = SpeedTest.measure(enc, SpeedTest.sample(sentences, o.speedSampleBatch32()), timed, SweepOptions.SPEED_BATCH, o.repeats(), progress,
                     "time batch " + SweepOptions.SPEED_BATCH);
         }
-        return sweep(data.file(), tr, data.gold(), o, b1, b32);
+        return sweep(data.file(), tr, data.gold(), o, b1, b32, rungs);
+    }
+
+    /** A model without a Normalize module gives raw pooled vectors; the similarity is a cosine either way. */
+    private static float[] unit(float[] v) {
+        float[] u = v.clone();
+        EarlyExitEncoder.normalize(u);
+        return u;
+    }
+
+    /** The sweep of a model without depth paths. */
+    public static Result sweep(Path file, Tracing tr, double[] gold, SweepOptions o, SpeedTest.Timing b1, SpeedTest.Timing b32) {
+        return sweep(file, tr, gold, o, b1, b32, List.of());
     }
 
     /**
      * The quality half of the evaluation, from traces alone: traces hold sentence1 of every pair, then sentence2
-     * of every pair ({@link StsData#sentences()}); timings (null when not measured) list the sweep's policies in order.
+     * of every pair ({@link StsData#sentences()}); timings (null when not measured) list the sweep's policies in order,
+     * then one depth cap per rung, in the rungs' order.
      */
-    public static Result sweep(Path file, Tracing tr, double[] gold, SweepOptions o, SpeedTest.Timing b1, SpeedTest.Timing b32) {
+    public static Result sweep(Path file, Tracing tr, double[] gold, SweepOptions o, SpeedTest.Timing b1, SpeedTest.Timing b32, List<Rung> rungs) {
         int L = tr.numLayers(), n = gold.length;
         if (tr.size() != 2 * n) throw new IllegalArgumentException("traces hold " + tr.size() + " sentences; " + n + " pairs need " + 2 * n);
         o.base().checkDepth(L);
@@ -63,11 +110,24 @@ public final class StsEvaluation {
             double[] sims = similarities(tr.embeddingsAtLayer(a.layer()), n);
             layers.add(new LayerRow(a.layer(), a.meanCosToPrevious(), a.meanCosToFinal(), Metrics.spearman(sims, gold)));
         }
-        FixedCuts cuts = new FixedCuts(layers.stream().mapToDouble(LayerRow::spearman).toArray());
+        double[] cutQuality = layers.stream().mapToDouble(LayerRow::spearman).toArray();
         double[] full = similarities(tr.embeddingsAtLayer(L), n);
         double fullSpearman = Metrics.spearman(full, gold), fullPearson = Metrics.pearson(full, gold);
 
         List<ExitPolicy> policies = o.policies();
+        List<RungRow> rungRows = new ArrayList<>();
+        for (int j = 0; j < rungs.size(); j++) {
+            Rung r = rungs.get(j);
+            int k = r.path().length, t = policies.size() + j;
+            if (r.embeddings().length != 2 * n) throw new IllegalArgumentException("depth path of " + k + " layers holds " + r.embeddings().length + " sentences; " + n + " pairs need " + 2 * n);
+            double[] sims = similarities(r.embeddings(), n);
+            RungRow row = new RungRow(r.path().clone(), Metrics.spearman(sims, gold), Metrics.pearson(sims, gold), cutQuality[k - 1],
+                    b1 == null ? Double.NaN : b1.speedup(t), b32 == null ? Double.NaN : b32.speedup(t),
+                    b1 == null ? Double.NaN : b1.policyMs()[t], b32 == null ? Double.NaN : b32.policyMs()[t]);
+            rungRows.add(row);
+            cutQuality[k - 1] = row.spearman();
+        }
+        FixedCuts cuts = new FixedCuts(cutQuality);
         List<ThetaRow> rows = new ArrayList<>();
         List<Recommendation.Candidate> candidates = new ArrayList<>();
         for (int i = 0; i < policies.size(); i++) {
@@ -82,7 +142,7 @@ public final class StsEvaluation {
         }
         Recommendation rec = Recommendation.recommend("Spearman", fullSpearman, candidates, L, o.maxDrop(), cuts);
         return new Result(file, n, tr.size(), tr.truncated(), tr.tokens(), L, o.base(), fullSpearman, fullPearson,
-                layers, cuts, rows, b1, b32, rec);
+                layers, cuts, rows, List.copyOf(rungRows), b1, b32, rec);
     }
 
     /** Cosine of pair i = dot of the normalised embeddings of sentence i and sentence n + i. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.leap4j.eval.StsEvaluation.LayerRow;
 import dev.leap4j.eval.StsEvaluation.Result;
+import dev.leap4j.eval.StsEvaluation.RungRow;
 import dev.leap4j.eval.StsEvaluation.ThetaRow;
 
 import java.io.IOException;
@@ -24,7 +25,8 @@ public final class StsReport {
     static CutComparison cuts(Result r) {
         List<CutComparison.Row> rows = new ArrayList<>();
         for (ThetaRow t : r.thetas()) rows.add(new CutComparison.Row(t.theta(), t.outcome().meanExitLayer(), t.spearman(), t.bestCut()));
-        return new CutComparison("Spearman", "sentence", r.cuts(), r.fullSpearman(), rows);
+        return new CutComparison("Spearman", "sentence", r.cuts(), r.fullSpearman(), rows,
+                r.rungs().stream().map(StsEvaluation.RungRow::depth).collect(java.util.stream.Collectors.toSet()));
     }
 
     public static void write(Path dir, Result r, RunInfo info) throws IOException {
@@ -63,6 +65,18 @@ public final class StsReport {
             ReportFormat.put(n, "speedup_batch1_best_of_repeats", r.batch1() == null ? Double.NaN : r.batch1().speedupOfMinimum(i));
             ReportFormat.put(n, "speedup_batch32_best_of_repeats", r.batch32() == null ? Double.NaN : r.batch32().speedupOfMinimum(i));
         }
+        ArrayNode rungs = root.putArray("depth_paths");
+        for (RungRow g : r.rungs()) {
+            ObjectNode n = rungs.addObject().put("depth", g.depth());
+            ArrayNode path = n.putArray("layers");
+            for (int l : g.path()) path.add(l);
+            n.put("spearman", g.spearman()).put("pearson", g.pearson()).put("spearman_relative_drop", Recommendation.relativeDrop(r.fullSpearman(), g.spearman()))
+                    .put("spearman_first_layers", g.firstLayersSpearman()).put("layer_reduction", (double) r.numLayers() / g.depth());
+            ReportFormat.put(n, "speedup_batch1", g.speedupBatch1());
+            ReportFormat.put(n, "speedup_batch32", g.speedupBatch32());
+            ReportFormat.put(n, "ms_batch1", g.msBatch1());
+            ReportFormat.put(n, "ms_batch32", g.msBatch32());
+        }
         cuts(r).json(root);
         ReportFormat.recommendation(root, "recommendation", r.recommendation());
         return root;
@@ -94,11 +108,28 @@ public final class StsReport {
                     ReportFormat.speedup(t.speedupBatch32(), t.outcome().layerReduction()),
                     ReportFormat.shares(t.outcome())));
         }
+        sb.append(rungsMarkdown(r));
         sb.append(cuts(r).markdown());
         sb.append("\n## Per layer\n\nMean cosine of each layer's pooled state to the previous layer (what the exit rule watches) and to the final layer (what quality depends on), and the Spearman if every sentence stopped at that layer.\n\n");
         sb.append("| layer | cos to previous | cos to final | Spearman if all exit here |\n|---|---|---|---|\n");
         for (LayerRow l : r.layers()) sb.append(f("| %d | %s | %.4f | %.4f |%n", l.layer(), num("%.4f", l.meanCosToPrevious()), l.meanCosToFinal(), l.spearman()));
         sb.append("\n![quality vs speedup](quality-vs-speedup.png)\n\n![exit histogram](exit-histogram.png)\n\n![layer agreement](layer-agreement.png)\n");
+        return sb.toString();
+    }
+
+    /** The depth dial: each depth path embedded through itself and timed with the sweep; empty without paths. */
+    static String rungsMarkdown(Result r) {
+        if (r.rungs().isEmpty()) return "";
+        StringBuilder sb = new StringBuilder(ReportFormat.depthPathsHead(r.rungs().size(), "every sentence", List.of("Spearman", "Δ rel", "Pearson",
+                "the first k layers instead", "layer reduction", "speedup b1", "speedup b32")));
+        sb.append(f("| %d (full) | 1-%d | %.4f | – | %.4f | – | 1.00x | 1.00x | 1.00x |%n", r.numLayers(), r.numLayers(), r.fullSpearman(), r.fullPearson()));
+        for (RungRow g : r.rungs().reversed()) {
+            double red = (double) r.numLayers() / g.depth();
+            sb.append(f("| %d | %s | %.4f | %+.2f%% | %.4f | %.4f | %.2fx | %s | %s |%n", g.depth(),
+                    ReportFormat.layers(g.path()), g.spearman(),
+                    -100 * Recommendation.relativeDrop(r.fullSpearman(), g.spearman()), g.pearson(), g.firstLayersSpearman(), red,
+                    ReportFormat.speedup(g.speedupBatch1(), red), ReportFormat.speedup(g.speedupBatch32(), red)));
+        }
         return sb.toString();
     }
 

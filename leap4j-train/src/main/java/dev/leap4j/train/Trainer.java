@@ -215,7 +215,8 @@ public final class Trainer {
      * stack into the gradient weights g. When the widths differ, a training-only projection to the teacher's width
      * is trained too (never written to the model folder). With skip paths, each path runs as a model of its own
      * layers ({@link BertWeights#path}); its gradients land in a scratch model and are added into g, since the
-     * kernels write gradients rather than accumulate them.
+     * kernels write gradients rather than accumulate them. The paths run one after another in one activation
+     * workspace, sized for the deepest.
      */
     static final class StepRunner {
         /** One path's pass, its loss, and the gradient of its pooled states (k, B, Cs); gIndex: g's parameters it adds into. */
@@ -251,9 +252,10 @@ public final class Trainer {
                 gPath = new BertWeights(sc);
                 gPathParams = gPath.parameters();
                 steps = new PathStep[s.paths().size()];
+                StudentPass.Workspace ws = new StudentPass.Workspace(sc, s.paths().stream().mapToInt(p -> p.length).max().orElseThrow(), pool, B * maxLength, B, maxLength);
                 for (int i = 0; i < steps.length; i++) {
                     int[] p = s.paths().get(i);
-                    steps[i] = new PathStep(new StudentPass(w.path(p), gPath.path(p), pool, B * maxLength, B, maxLength, s.trainWordEmbeddings(), s.lossPooling()),
+                    steps[i] = new PathStep(new StudentPass(w.path(p), gPath.path(p), pool, ws, s.trainWordEmbeddings(), s.lossPooling()),
                             new LeapLoss(s.loss().finalTermsFor(p.length, s.pathWeight(i)), B, Cs, Ct), new float[p.length * B * Cs],
                             gradientsOf(gParams, p, s.trainWordEmbeddings()));
                 }
