@@ -90,8 +90,9 @@ final class ReportFormat {
      */
     static String depthPathsHead(int paths, String embeds, List<String> columns) {
         StringBuilder sb = new StringBuilder("\n## Depth paths\n\n");
-        sb.append(f("This model names %d depth paths (leap4j_paths.json): `--depth k` runs the k-layer path below instead of its first k layers. "
-                + "Each row embeds %s through the path itself, and is timed in the same interleaved runs as the theta sweep.%n%n", paths, embeds));
+        sb.append(f("This model names %s (leap4j_paths.json): `--depth k` runs the k-layer path below instead of its first k layers. "
+                + "Each row embeds %s through the path itself, and is timed in the same interleaved runs as the theta sweep.%n%n",
+                paths == 1 ? "1 depth path" : paths + " depth paths", embeds));
         sb.append("| depth | layers run | ").append(String.join(" | ", columns)).append(" |\n|---|---|").append("---|".repeat(columns.size())).append('\n');
         return sb.toString();
     }
