@@ -114,7 +114,7 @@ public final class RetrievalEvaluation {
         for (int[] p : paths) {
             ExitPolicy atPath = ExitPolicy.fullDepth().withDepth(p.length);
             progress.update("documents through the path of " + p.length + " layers", 0, 1);
-            float[][] d = unitVectors(enc, data.docTexts(), atPath, s.batchSize()), q = unitVectors(enc, data.queryTexts(), atPath, s.batchSize());
+            float[][] d = Tracing.liveEmbeddings(enc, data.docTexts(), atPath, s.batchSize()), q = Tracing.liveEmbeddings(enc, data.queryTexts(), atPath, s.batchSize());
             SearchScores sc = score(d, q, data, o.search());
             progress.update("search", ++step, configs);
             rungScores.add(sc);
@@ -160,15 +160,6 @@ public final class RetrievalEvaluation {
         Recommendation recMixed = Recommendation.recommend("nDCG@10 (queries exit early, documents full depth)", fullNdcg, mixedC, L, s.maxDrop());
         return new Result(data, o.search(), L, s.base(), docs.truncated(), docs.tokens(), queries.truncated(), queries.tokens(), full, cuts,
                 docs.agreement(), queries.agreement(), rows, List.copyOf(rungs), db1, db32, qb1, qb32, recBoth, recMixed);
-    }
-
-    /** Embeddings as unit vectors: a model without a Normalize module gives raw pooled vectors, and search ranks by cosine. */
-    private static float[][] unitVectors(EarlyExitEncoder enc, List<String> texts, ExitPolicy p, int batchSize) {
-        return enc.embed(texts, p, batchSize).stream().map(e -> {
-            float[] u = e.vector().clone();
-            EarlyExitEncoder.normalize(u);
-            return u;
-        }).toArray(float[][]::new);
     }
 
     private static double speedup(SpeedTest.Timing t, int i) {

@@ -69,7 +69,7 @@ public final class StsEvaluation {
         for (int[] p : enc.depthPaths().paths()) {
             ExitPolicy atPath = ExitPolicy.fullDepth().withDepth(p.length);
             progress.update("depth path of " + p.length + " layers", 0, sentences.size());
-            float[][] emb = enc.embed(sentences, atPath, o.batchSize()).stream().map(e -> unit(e.vector())).toArray(float[][]::new);
+            float[][] emb = Tracing.liveEmbeddings(enc, sentences, atPath, o.batchSize());
             progress.update("depth path of " + p.length + " layers", sentences.size(), sentences.size());
             rungs.add(new Rung(p, emb));
             timed.add(atPath);
@@ -81,13 +81,6 @@ public final class StsEvaluation {
                     "time batch " + SweepOptions.SPEED_BATCH);
         }
         return sweep(data.file(), tr, data.gold(), o, b1, b32, rungs);
-    }
-
-    /** A model without a Normalize module gives raw pooled vectors; the similarity is a cosine either way. */
-    private static float[] unit(float[] v) {
-        float[] u = v.clone();
-        EarlyExitEncoder.normalize(u);
-        return u;
     }
 
     /** The sweep of a model without depth paths. */

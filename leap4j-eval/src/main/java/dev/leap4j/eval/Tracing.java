@@ -67,6 +67,18 @@ public record Tracing(float[][][] layers, int truncated, long tokens) {
         return embeddings(e);
     }
 
+    /**
+     * Texts embedded live under a policy, as unit vectors like {@link #embeddings}: for what a trace cannot replay (a
+     * depth path is not a prefix of the full stack). A model without a Normalize module gives raw pooled vectors.
+     */
+    public static float[][] liveEmbeddings(EarlyExitEncoder enc, List<String> texts, ExitPolicy policy, int batchSize) {
+        return enc.embed(texts, policy, batchSize).stream().map(e -> {
+            float[] u = e.vector().clone();
+            EarlyExitEncoder.normalize(u);
+            return u;
+        }).toArray(float[][]::new);
+    }
+
     public LayerDiagnostics.ThresholdOutcome outcome(ExitPolicy policy) {
         return LayerDiagnostics.outcome(layers, policy);
     }
