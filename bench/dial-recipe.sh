@@ -10,6 +10,8 @@
 #   DIAL_PATHS (default "1,2,3,4,5,6,7,8,9,10,11,12 2,3,5,6,7,9,10,11,12 2,5,7,9,10,11,12"): the ladder; the short
 #     rungs are the greedy skip family that STS-B dev chose on the stock model (docs/results/dial/layer-skip-e5-small-v2.txt)
 #   DIAL_WEIGHTS (default: 1 each): one loss weight per path, comma-separated in DIAL_PATHS' order (train --path-weights)
+#   DIAL_UNPROMPTED (default 0): the share of the sentences given without a prompt, as STS-B is scored (0 to 1;
+#     spread evenly through the sentences)
 #   DIAL_PASSAGE_WORDS (default 60): a passage ends at the first Wikipedia line that brings it to this many words
 #   DIAL_MAX_LENGTH (default 128): tokens per input; longer passages need more
 #   DIAL_LR (default 2e-5), DIAL_THREADS (default: all cores)
@@ -26,6 +28,7 @@ paths="${DIAL_PATHS:-1,2,3,4,5,6,7,8,9,10,11,12 2,3,5,6,7,9,10,11,12 2,5,7,9,10,
 lr="${DIAL_LR:-2e-5}"
 weights="${DIAL_WEIGHTS:-}"
 passage_words="${DIAL_PASSAGE_WORDS:-60}"
+unprompted="${DIAL_UNPROMPTED:-0}"
 max_length="${DIAL_MAX_LENGTH:-128}"
 threads="${DIAL_THREADS:-$(nproc)}"
 data="$here/../shared/data"
@@ -35,7 +38,10 @@ train_data="$out/dial-data.txt"
 if [ ! -f "$train_data" ]; then
   half=$(( examples / 2 ))
   # sentences from the first 100k Wikipedia lines; passages from lines 100001 on, so no text is in both
-  awk -v n="$half" 'NF >= 4 && kept < n { print "query: " $0; kept++ }' "$wiki" > "$out/.queries.txt"
+  # sentence i goes without a prompt when floor((i + 1) u) > floor(i u): a share u, spread evenly
+  awk -v n="$half" -v u="$unprompted" 'NF >= 4 && kept < n {
+      print (int((kept + 1) * u) > int(kept * u) ? "" : "query: ") $0; kept++
+    }' "$wiki" > "$out/.queries.txt"
   awk -v n="$half" -v w="$passage_words" 'NR > 100000 && kept < n {
       buf = buf (buf == "" ? "" : " ") $0; words += NF
       if (words >= w) { print "passage: " buf; kept++; buf = ""; words = 0 }
