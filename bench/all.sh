@@ -19,7 +19,7 @@ if [ "${BENCH_FORCE:-0}" != 1 ] && awk -v l="$load" 'BEGIN { exit !(l >= 1.5) }'
 fi
 bench_build
 # the build itself loads the machine: wait (up to 3 minutes) for the 1-minute load average to settle below 1.5
-for i in $(seq 1 36); do awk -v l="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN { exit !(l >= 1.5) }' || break; sleep 5; done
+bench_wait_quiet 1.5 180
 for b in ${BENCH_ONLY:-engine cli train matmul exit}; do
   echo "== $b ($(date -u +%H:%M:%S), load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
   case "$b" in

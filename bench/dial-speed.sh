@@ -14,10 +14,7 @@ out="${2:?usage: bench/dial-speed.sh MODEL OUT}"
 repeats="${BENCH_REPEATS:-9}"
 mkdir -p "$out"
 ./leap4j --help > /dev/null # builds the CLI first if needed, outside any timing
-for _ in $(seq 1 60); do
-  awk '{ exit !($1 < 1.0) }' /proc/loadavg && break
-  sleep 5
-done
+bench_wait_quiet 1.0 300
 {
   bench_meta
   for t in 1 2; do

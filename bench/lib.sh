@@ -29,6 +29,16 @@ bench_meta() {
   echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
+# Waits up to SECONDS (default 300) for the 1-minute load average to fall below LIMIT (default 1.5): a build or an
+# earlier run leaves it high for a minute or two after it ends.
+bench_wait_quiet() {
+  local limit="${1:-1.5}" seconds="${2:-300}"
+  for _ in $(seq 1 $(( seconds / 5 ))); do
+    awk -v l="$(cut -d' ' -f1 /proc/loadavg)" -v m="$limit" 'BEGIN { exit !(l >= m) }' || return 0
+    sleep 5
+  done
+}
+
 bench_load_end() {
   echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg) (the 1-minute figure includes the benchmark's own threads)"
 }
