@@ -98,8 +98,9 @@ final class EvalRetrievalCommand implements Callable<Integer> {
                         EvalStsCommand.cut(t.bothCut(), t.beatsFixedCuts()));
             }
             for (var g : r.rungs()) {
-                System.out.printf(Locale.ROOT, "depth %d (path %s): nDCG@10 %.4f (first %d layers: %.4f), document speedup b32 %s%n", g.depth(),
-                        java.util.Arrays.toString(g.path()), g.scores().primary().ndcg10(), g.depth(), g.firstLayersNdcg10(), EvalStsCommand.fmt(g.docSpeedupBatch32()));
+                System.out.printf(Locale.ROOT, "depth %d (path %s): nDCG@10 %.4f, queries only %.4f (first %d layers: %.4f), document speedup b32 %s%n", g.depth(),
+                        java.util.Arrays.toString(g.path()), g.scores().primary().ndcg10(), g.queriesOnly().primary().ndcg10(), g.depth(), g.firstLayersNdcg10(),
+                        EvalStsCommand.fmt(g.docSpeedupBatch32()));
             }
             System.out.println("both early: " + r.both().message());
             System.out.println("mixed: " + r.mixed().message());

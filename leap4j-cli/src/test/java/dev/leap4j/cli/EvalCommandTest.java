@@ -130,6 +130,33 @@ class EvalCommandTest {
         assertTrue(d.at("/fixed_cuts/3/depth_path").asBoolean());
         assertTrue(rp.get("document_speedup_batch32").isNumber() && rp.get("query_speedup_batch1").isNumber(), rp.toString());
         assertTrue(Files.readString(beir.resolve("report.md")).contains("| 4 | 1,3,5,6 |"));
+        // queries through the path against documents at full depth: the copy embeds the queries, the original the documents
+        BeirData fixture = BeirData.read(Path.of("../leap4j-eval/src/test/resources/eval/beir"), "test");
+        try (EarlyExitEncoder full = new EarlyExitEncoder(ModelFolder.load(model), 2); EarlyExitEncoder copy = new EarlyExitEncoder(ModelFolder.load(cut), 2)) {
+            double oracle = ndcg10(full.embed(fixture.docTexts(), ExitPolicy.fullDepth(), 8), copy.embed(fixture.queryTexts(), ExitPolicy.fullDepth(), 8), fixture);
+            assertEquals(oracle, rp.at("/queries_only_scores/exact/ndcg_at_10").asDouble(), 1e-12);
+            assertTrue(oracle != rp.at("/scores/exact/ndcg_at_10").asDouble() || oracle != d.at("/full_depth/exact/ndcg_at_10").asDouble(),
+                    "the fixture tells the three settings apart");
+        }
+    }
+
+    /** Mean nDCG@10 of exact search by dot product (the vectors are unit length): the metric computed by hand. */
+    private static double ndcg10(List<Embedding> docs, List<Embedding> queries, BeirData data) {
+        double sum = 0;
+        for (int q = 0; q < queries.size(); q++) {
+            float[] v = queries.get(q).vector();
+            Integer[] order = new Integer[docs.size()];
+            double[] score = new double[docs.size()];
+            for (int i = 0; i < docs.size(); i++) {
+                order[i] = i;
+                float[] dv = docs.get(i).vector();
+                for (int c = 0; c < v.length; c++) score[i] += (double) v[c] * dv[c];
+            }
+            java.util.Arrays.sort(order, (a, b) -> Double.compare(score[b], score[a]));
+            List<String> ranking = java.util.Arrays.stream(order).limit(10).map(i -> data.docIds().get(i)).toList();
+            sum += Metrics.ndcgAt(10, ranking, data.qrels().get(data.queryIds().get(q)));
+        }
+        return sum / queries.size();
     }
 
     /** A model folder of links to the cached files, so a calibration can be written into it without touching the cache. */

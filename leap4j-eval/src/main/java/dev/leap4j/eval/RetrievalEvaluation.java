@@ -65,9 +65,11 @@ public final class RetrievalEvaluation {
      * Documents and queries embedded through one of the model's depth paths ({@link dev.leap4j.exit.DepthPaths}), what
      * {@code --depth k} runs on it in place of its first k layers.
      *
+     * @param queriesOnly       queries through the path, documents at full depth: an index built once at full quality,
+     *                          searched with cheap queries
      * @param firstLayersNdcg10 the same depth as the model's first k layers (the trace's cut): what the path replaces
      */
-    public record RungRow(int[] path, SearchScores scores, double firstLayersNdcg10, double docSpeedupBatch1, double docSpeedupBatch32,
+    public record RungRow(int[] path, SearchScores scores, SearchScores queriesOnly, double firstLayersNdcg10, double docSpeedupBatch1, double docSpeedupBatch32,
                           double querySpeedupBatch1, double querySpeedupBatch32) {
         public int depth() {
             return path.length;
@@ -94,7 +96,7 @@ public final class RetrievalEvaluation {
 
         float[][] fullDocs = docs.embeddingsAtLayer(L), fullQueries = queries.embeddingsAtLayer(L);
         List<int[]> paths = enc.depthPaths().paths();
-        int configs = 1 + 2 * policies.size() + (L - 1) + paths.size();
+        int configs = 1 + 2 * policies.size() + (L - 1) + 2 * paths.size();
         int step = 0;
         progress.update("search", 0, configs);
         SearchScores full = score(fullDocs, fullQueries, data, o.search());
@@ -108,7 +110,7 @@ public final class RetrievalEvaluation {
         }
         cutQuality[L - 1] = full.primary().ndcg10();
         // a depth path is not a prefix of the full stack, so the traces cannot replay it: each one embeds both sides itself
-        List<SearchScores> rungScores = new ArrayList<>();
+        List<SearchScores> rungScores = new ArrayList<>(), rungQueriesOnly = new ArrayList<>();
         double[] firstLayers = cutQuality.clone();
         List<ExitPolicy> timed = new ArrayList<>(policies);
         for (int[] p : paths) {
@@ -118,6 +120,8 @@ public final class RetrievalEvaluation {
             SearchScores sc = score(d, q, data, o.search());
             progress.update("search", ++step, configs);
             rungScores.add(sc);
+            rungQueriesOnly.add(score(fullDocs, q, data, o.search()));
+            progress.update("search", ++step, configs);
             cutQuality[p.length - 1] = sc.primary().ndcg10();
             timed.add(atPath);
         }
@@ -136,7 +140,7 @@ public final class RetrievalEvaluation {
         for (int j = 0; j < paths.size(); j++) {
             int[] p = paths.get(j);
             int t = policies.size() + j;
-            rungs.add(new RungRow(p.clone(), rungScores.get(j), firstLayers[p.length - 1], speedup(db1, t), speedup(db32, t), speedup(qb1, t), speedup(qb32, t)));
+            rungs.add(new RungRow(p.clone(), rungScores.get(j), rungQueriesOnly.get(j), firstLayers[p.length - 1], speedup(db1, t), speedup(db32, t), speedup(qb1, t), speedup(qb32, t)));
         }
 
         List<ThetaRow> rows = new ArrayList<>();
