@@ -18,7 +18,7 @@ record BertNormalizer(boolean cleanText, boolean handleChineseChars, boolean str
             i += Character.charCount(c);
             if (cleanText) {
                 if (c == 0 || c == 0xFFFD || isControl(c)) continue;
-                if (isWhitespace(c)) c = ' ';
+                if (ReferenceUnicode.isWhiteSpace(c)) c = ' ';
             }
             if (handleChineseChars && isChinese(c)) {
                 out.append(' ').appendCodePoint(c).append(' ');
@@ -69,10 +69,6 @@ record BertNormalizer(boolean cleanText, boolean handleChineseChars, boolean str
     static boolean isControl(int c) {
         if (c == '\t' || c == '\n' || c == '\r') return false;
         return ReferenceUnicode.isOther(c);
-    }
-
-    static boolean isWhitespace(int c) {
-        return ReferenceUnicode.isWhiteSpace(c);
     }
 
     /** The CJK Unified Ideographs blocks the reference pads with spaces (not Hangul, Hiragana or Katakana). */

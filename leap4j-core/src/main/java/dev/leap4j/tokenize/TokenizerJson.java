@@ -2,6 +2,7 @@ package dev.leap4j.tokenize;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.leap4j.api.ModelFormatException;
+import dev.leap4j.api.UsageException;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,7 +39,7 @@ final class TokenizerJson {
         List<WordPieceTokenizer.AddedToken> added = addedTokens(root.path("added_tokens"), wordPiece.vocab());
         WordPieceTokenizer.Template template = template(root.path("post_processor"), file);
         if (maxLength < template.specials()) {
-            throw new dev.leap4j.api.UsageException("max length " + maxLength + " leaves no room beside the tokenizer's " + template.specials() + " special tokens");
+            throw new UsageException("max length " + maxLength + " leaves no room beside the tokenizer's " + template.specials() + " special tokens");
         }
         return new WordPieceTokenizer(added, normalizer, wordPiece, template, maxLength);
     }

@@ -15,11 +15,6 @@ record WordPiece(Map<String, Integer> vocab, int unkId, String continuingSubword
             out.add(unkId);
             return;
         }
-        Integer whole = vocab.get(word);
-        if (whole != null) {
-            out.add(whole);
-            return;
-        }
         int mark = out.size();
         int start = 0;
         while (start < word.length()) {

@@ -82,8 +82,17 @@ final class ReportFormat {
         return String.format(Locale.ROOT, fmt, args);
     }
 
-    /** A number for a table cell, "–" when not measured. */
     /** A measured speedup for a table, marked as noise when the saved layers cannot explain it. */
+    static String speedup(double speedup, double layerReduction) {
+        String s = num("%.2fx", speedup);
+        return SpeedTest.implausible(speedup, layerReduction) ? s + " (noise)" : s;
+    }
+
+    /** A number for a table cell, "–" when not measured. */
+    static String num(String fmt, double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, fmt, v) : "–";
+    }
+
     /**
      * The head of a report's "Depth paths" section, down to its table's header: what a depth path is, and what the rows
      * embed (e.g. "every sentence"). columns: the table's columns after "depth" and "layers run".
@@ -102,13 +111,12 @@ final class ReportFormat {
         return java.util.Arrays.stream(path).mapToObj(String::valueOf).collect(java.util.stream.Collectors.joining(","));
     }
 
-    static String speedup(double speedup, double layerReduction) {
-        String s = num("%.2fx", speedup);
-        return SpeedTest.implausible(speedup, layerReduction) ? s + " (noise)" : s;
-    }
-
-    static String num(String fmt, double v) {
-        return Double.isFinite(v) ? String.format(Locale.ROOT, fmt, v) : "–";
+    /** A depth path's entry in a report's "depth_paths" list: its depth and its layers; the caller adds the scores. */
+    static ObjectNode depthPathJson(ArrayNode list, int[] path) {
+        ObjectNode n = list.addObject().put("depth", path.length);
+        ArrayNode layers = n.putArray("layers");
+        for (int l : path) layers.add(l);
+        return n;
     }
 
     static String shares(ThresholdOutcome o) {

@@ -67,9 +67,7 @@ public final class RetrievalReport {
         }
         ArrayNode rungs = root.putArray("depth_paths");
         for (RetrievalEvaluation.RungRow g : r.rungs()) {
-            ObjectNode n = rungs.addObject().put("depth", g.depth());
-            ArrayNode path = n.putArray("layers");
-            for (int l : g.path()) path.add(l);
+            ObjectNode n = ReportFormat.depthPathJson(rungs, g.path());
             search(n.putObject("scores"), g.scores());
             search(n.putObject("queries_only_scores"), g.queriesOnly());
             n.put("ndcg_at_10_first_layers", g.firstLayersNdcg10()).put("layer_reduction", (double) r.numLayers() / g.depth());

@@ -67,9 +67,7 @@ public final class StsReport {
         }
         ArrayNode rungs = root.putArray("depth_paths");
         for (RungRow g : r.rungs()) {
-            ObjectNode n = rungs.addObject().put("depth", g.depth());
-            ArrayNode path = n.putArray("layers");
-            for (int l : g.path()) path.add(l);
+            ObjectNode n = ReportFormat.depthPathJson(rungs, g.path());
             n.put("spearman", g.spearman()).put("pearson", g.pearson()).put("spearman_relative_drop", Recommendation.relativeDrop(r.fullSpearman(), g.spearman()))
                     .put("spearman_first_layers", g.firstLayersSpearman()).put("layer_reduction", (double) r.numLayers() / g.depth());
             ReportFormat.put(n, "speedup_batch1", g.speedupBatch1());
