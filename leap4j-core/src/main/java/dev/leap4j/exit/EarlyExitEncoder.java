@@ -7,12 +7,7 @@ import dev.leap4j.api.Embedding;
 import dev.leap4j.model.BertConfig;
 import dev.leap4j.api.WeightFormat;
 import dev.leap4j.model.BertWeights;
-import dev.leap4j.model.BertAttention;
-import dev.leap4j.model.BertEmbeddings;
-import dev.leap4j.model.BertLayer;
-import dev.leap4j.model.Pooling;
 import dev.leap4j.model.EncoderStack;
-import dev.leap4j.model.LayerBuffers;
 import dev.leap4j.load.ModelFolder;
 import dev.leap4j.model.PackedBatch;
 import dev.leap4j.load.Prompts;
@@ -30,7 +25,8 @@ import java.util.List;
  * Sentence embeddings with per-input early exit. A batch is packed without padding and run layer by layer;
  * after each layer >= minLayer every row's pooled state is compared with the previous layer's, and rows that
  * exit leave the working batch at once (their tokens are compacted away), so later layers only pay for the
- * inputs still running. Calls are serialised; activations live in one preallocated workspace that grows only
+ * inputs still running. A batch of many rows is cut into groups that threads run side by side ({@link RowGroups});
+ * the same embeddings either way. Calls are serialised; activations live in preallocated workspaces that grow only
  * between batches, never inside the layer loop.
  */
 public final class EarlyExitEncoder implements AutoCloseable {
@@ -47,13 +43,9 @@ public final class EarlyExitEncoder implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger("dev.leap4j");
 
-    // workspace, grown between batches
-    private int tokenCapacity, rowCapacity, lengthCapacity;
-    private float[] x;              // (N, C) hidden states of the active rows, packed
-    private LayerBuffers buffers;
-    private float[][] scores;       // (threads, maxLen) attention scratch
-    private float[] prevPooled;     // (R, C) pooled state after the previous layer, by original row
-    private float[] curPooled;      // (R, C) pooled state after this layer, by original row
+    private final InferenceWorkspace whole;        // a batch split inside each layer, over the whole pool
+    private final InferenceWorkspace[] perThread;  // a batch split into groups of rows, one thread per group
+    private int minGroupTokens = RowGroups.MIN_GROUP_TOKENS;
 
     public EarlyExitEncoder(ModelFolder model, int threads) throws IOException {
         this(model, threads, WeightFormat.FP32);
@@ -96,6 +88,9 @@ public final class EarlyExitEncoder implements AutoCloseable {
         this.weights = weights;
         this.tokenizer = tokenizer;
         this.pool = new Parallel(threads);
+        this.whole = new InferenceWorkspace(config, pool);
+        this.perThread = new InferenceWorkspace[threads];
+        for (int t = 0; t < threads; t++) perThread[t] = new InferenceWorkspace(config, new Parallel(1));
         this.name = name;
         this.prompts = prompts;
         this.calibration = calibration;
@@ -107,6 +102,11 @@ public final class EarlyExitEncoder implements AutoCloseable {
     private static ModelFolder withFormat(ModelFolder model, WeightFormat format) {
         model.weights().useMatrixFormat(format);
         return model;
+    }
+
+    /** Tests run small batches through the grouped path by lowering the tokens a group needs. */
+    void splitGroupsFrom(int tokens) {
+        this.minGroupTokens = tokens;
     }
 
     public WeightFormat weightFormat() {
@@ -213,48 +213,61 @@ public final class EarlyExitEncoder implements AutoCloseable {
         int rows = inputs.size();
         if (rows == 0) return;
         policy.checkDepth(config.numLayers());
+        int[] lens = new int[rows];
         for (int r = 0; r < rows; r++) {
-            int len = inputs.get(r).length();
-            if (len > config.maxPositions()) throw new IllegalArgumentException("input " + r + " has " + len + " tokens; the model takes at most " + config.maxPositions());
+            lens[r] = inputs.get(r).length();
+            if (lens[r] > config.maxPositions()) throw new IllegalArgumentException("input " + r + " has " + lens[r] + " tokens; the model takes at most " + config.maxPositions());
         }
-        PackedBatch batch = PackedBatch.of(inputs);
-        ensureCapacity(batch.tokens(), rows, batch.maxLen());
+        int[] groups = RowGroups.split(lens, pool.threads(), minGroupTokens);
+        if (groups == null) {
+            runGroup(inputs, 0, rows, policy, out, trace, whole);
+            return;
+        }
+        pool.forChunks(groups.length - 1, groups.length - 1, (t, g0, g1) -> {
+            for (int g = g0; g < g1; g++) runGroup(inputs, groups[g], groups[g + 1], policy, out, trace, perThread[t]);
+        });
+    }
+
+    /** Runs rows [from, to) of inputs through the stack with ws's pool and activations; out and trace by input index. */
+    private void runGroup(List<TokenizedText> inputs, int from, int to, ExitPolicy policy, Embedding[] out, float[][][] trace,
+                          InferenceWorkspace ws) {
+        PackedBatch batch = PackedBatch.of(inputs.subList(from, to));
+        ws.ensureCapacity(batch.tokens(), to - from, batch.maxLen());
         // a depth cap makes layer L the last one run: its pooled state is bit for bit the full run's layer L, or,
         // where the model names a path of L layers, the state after the last layer of that path (layer l below
         // counts the layers run)
         int C = config.hidden(), L = policy.lastLayer(config.numLayers());
         BertWeights w = rungs.getOrDefault(L, weights);
-        int[] streak = new int[rows]; // by original row: layers in a row that agreed with their predecessor
+        int[] streak = new int[to - from]; // by row of the group: layers in a row that agreed with their predecessor
         boolean monitor = policy.monitors() || trace != null;
         // pooling starts one layer before the first exit layer, which the rule compares against
         int firstPooled = trace != null ? 1 : policy.firstExitLayer() - 1;
-        EncoderStack.run(w, pool, batch, EncoderStack.Buffers.inference(x, buffers, scores), L, (l, h, b) -> {
+        EncoderStack.run(w, ws.pool, batch, EncoderStack.Buffers.inference(ws.x, ws.buffers, ws.scores), L, (l, h, b) -> {
             boolean last = l == L;
             if (!(monitor && l >= firstPooled) && !last) return true;
-            // pooled states are kept at the row's original index, so dropping rows never moves them
+            // pooled states are kept at the row's index in the group, so dropping rows never moves them
+            float[] curPooled = ws.curPooled, prevPooled = ws.prevPooled;
             for (int s = 0; s < b.rows(); s++) config.pooling().forward(h, C, b.offsets()[s], b.lens()[s], curPooled, b.slot(s) * C);
             if (trace != null) {
-                for (int s = 0; s < b.rows(); s++) trace[b.slot(s)][l - 1] = java.util.Arrays.copyOfRange(curPooled, b.slot(s) * C, b.slot(s) * C + C);
+                for (int s = 0; s < b.rows(); s++) trace[from + b.slot(s)][l - 1] = java.util.Arrays.copyOfRange(curPooled, b.slot(s) * C, b.slot(s) * C + C);
             }
             boolean[] exits = null;
             for (int s = 0; s < b.rows(); s++) {
-                int orig = b.slot(s);
+                int row = b.slot(s);
                 boolean exit = last;
                 if (!last && policy.monitors() && l >= policy.firstExitLayer()) {
-                    streak[orig] = policy.streak(streak[orig], cosine(curPooled, orig * C, prevPooled, orig * C, C));
-                    exit = policy.exits(streak[orig]);
+                    streak[row] = policy.streak(streak[row], cosine(curPooled, row * C, prevPooled, row * C, C));
+                    exit = policy.exits(streak[row]);
                 }
                 if (exit) {
-                    out[orig] = new Embedding(finish(curPooled, orig * C), l, b.lens()[s], inputs.get(orig).truncated());
+                    out[from + row] = new Embedding(finish(curPooled, row * C), l, b.lens()[s], inputs.get(from + row).truncated());
                     if (exits == null) exits = new boolean[b.rows()];
                     exits[s] = true;
                 }
             }
             if (last) return false;
             if (exits != null) b.retain(exits, h, C);
-            float[] swap = prevPooled;
-            prevPooled = curPooled;
-            curPooled = swap;
+            ws.swapPooled();
             return true;
         });
     }
@@ -281,23 +294,6 @@ public final class EarlyExitEncoder implements AutoCloseable {
         double bb = Kernels.dot(b, bOff, b, bOff, n);
         double d = Math.sqrt(aa) * Math.sqrt(bb);
         return d == 0 ? 0 : ab / d;
-    }
-
-    private void ensureCapacity(int tokens, int rows, int maxLen) {
-        if (tokens > tokenCapacity) {
-            tokenCapacity = Math.max(tokens, tokenCapacity + tokenCapacity / 2);
-            x = new float[tokenCapacity * config.hidden()];
-            buffers = LayerBuffers.forInference(tokenCapacity, config);
-        }
-        if (rows > rowCapacity) {
-            rowCapacity = Math.max(rows, rowCapacity + rowCapacity / 2);
-            prevPooled = new float[rowCapacity * config.hidden()];
-            curPooled = new float[rowCapacity * config.hidden()];
-        }
-        if (maxLen > lengthCapacity) {
-            lengthCapacity = maxLen;
-            scores = BertAttention.scratch(config, pool.threads(), maxLen);
-        }
     }
 
     @Override

@@ -71,10 +71,20 @@ public final class Parallel implements AutoCloseable {
      * Runs task over [0, n) split into at most {@value #CHUNKS_PER_THREAD} x {@link #threads()} contiguous chunks;
      * returns when all are done.
      */
-    public synchronized void forRange(int n, RangeTask task) {
+    public void forRange(int n, RangeTask task) {
+        forChunks(n, threads * CHUNKS_PER_THREAD, task);
+    }
+
+    /**
+     * Runs task over [0, n) split into at most {@code parts} contiguous chunks, as even as integer division makes
+     * them; returns when all are done. With {@code parts >= n} every chunk is one index: for regions whose items are
+     * whole units of work of uneven size, claimed one at a time.
+     */
+    public synchronized void forChunks(int n, int parts, RangeTask task) {
         if (closed) throw new IllegalStateException("thread pool is closed");
+        if (parts < 1) throw new IllegalArgumentException("parts must be >= 1, got " + parts);
         if (n <= 0) return;
-        int p = Math.min(threads * CHUNKS_PER_THREAD, n);
+        int p = Math.min(parts, n);
         if (threads == 1 || p == 1) {
             task.run(0, 0, n);
             return;

@@ -92,9 +92,18 @@ class EarlyExitEncoderTest {
         List<TokenizedText> inputs = TinyModel.randomInputs(rnd, c, 10);
         try (EarlyExitEncoder one = TinyModel.encoder(c, w, 1);
              EarlyExitEncoder two = TinyModel.encoder(c, w, 2);
-             EarlyExitEncoder three = TinyModel.encoder(c, w, 3)) {
-            EarlyExitEncoder[] encs = {one, two, three};
+             EarlyExitEncoder three = TinyModel.encoder(c, w, 3);
+             EarlyExitEncoder twoGrouped = TinyModel.encoder(c, w, 2);
+             EarlyExitEncoder threeGrouped = TinyModel.encoder(c, w, 3)) {
+            // tiny inputs: groups of a few tokens, so that most batches take the path that runs groups of rows side by side
+            twoGrouped.splitGroupsFrom(1 + rnd.nextInt(8));
+            threeGrouped.splitGroupsFrom(1 + rnd.nextInt(8));
+            EarlyExitEncoder[] encs = {one, two, three, twoGrouped, threeGrouped};
             float[][][] trace = one.trace(inputs);
+            float[][][] groupedTrace = twoGrouped.trace(inputs);
+            for (int i = 0; i < inputs.size(); i++) {
+                for (int l = 0; l < c.numLayers(); l++) assertArrayEquals(bits(trace[i][l]), bits(groupedTrace[i][l]), at("trace of input " + i + " at layer " + (l + 1)));
+            }
             for (int p = 0; p < 6; p++) {
                 ExitPolicy policy = randomPolicy(trace, c.numLayers());
                 List<Embedding> alone = new ArrayList<>();
@@ -108,7 +117,7 @@ class EarlyExitEncoderTest {
                         pick[i] = rnd.nextInt(inputs.size());
                         batch.add(inputs.get(pick[i]));
                     }
-                    EarlyExitEncoder enc = encs[rnd.nextInt(3)];
+                    EarlyExitEncoder enc = encs[rnd.nextInt(encs.length)];
                     List<Embedding> es = enc.embedTokens(batch, policy);
                     assertEquals(n, es.size());
                     for (int i = 0; i < n; i++) {
