@@ -19,12 +19,10 @@ from="${N_FROM:-300}"; to="${N_TO:-1500}"; repeats="${BENCH_REPEATS:-3}"
 raw="${BENCH_RAW:-target/bench/cli-latency.txt}"
 mkdir -p "$(dirname "$raw")"
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
-short="A man is playing a large flute on the stage." # 13 tokens with [CLS]/[SEP]
-long="The committee said on Tuesday that the new rules, which take effect next year, would require all large companies to publish detailed reports on their greenhouse gas emissions, including those of their suppliers, and to explain how they plan to reach their climate targets by the end of the decade."
 declare -A tokens=([short]=13 [long]=57)
-# a tail past N_TO, so line N_TO is not the last one flushed at exit; awk, not yes | head (SIGPIPE under pipefail)
-awk -v n="$((to + to / 10 + 1))" -v t="$short" 'BEGIN { for (i = 0; i < n; i++) print t }' > "$work/short.txt"
-awk -v n="$((to + to / 10 + 1))" -v t="$long" 'BEGIN { for (i = 0; i < n; i++) print t }' > "$work/long.txt"
+# a tail past N_TO, so line N_TO is not the last one flushed at exit
+bench_repeated_texts "$work" "$((to + to / 10 + 1))"
+mv "$work/13.txt" "$work/short.txt"; mv "$work/57.txt" "$work/long.txt"
 declare -A pooling=([all-minilm-l6-v2]=mean [bge-small-en-v1.5]=cls [e5-small-v2]=mean)
 jar_of() { tr ':' '\n' < leap4j-cli/target/classpath.txt | while read -r j; do unzip -l "$j" 2>/dev/null | grep " $1.onnx\$" > /dev/null && { echo "$j"; break; }; done; }
 python_ort="$(python3 -c 'import onnxruntime; print(onnxruntime.__version__)')"

@@ -42,3 +42,13 @@ bench_wait_quiet() {
 bench_load_end() {
   echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg) (the 1-minute figure includes the benchmark's own threads)"
 }
+
+# Writes DIR/13.txt and DIR/57.txt: N copies of a 13-token and a 57-token sentence (counting [CLS] and [SEP] in BERT
+# vocabularies), the latency scripts' two cases; awk, not yes | head (SIGPIPE under pipefail).
+bench_repeated_texts() {
+  local dir="$1" n="$2"
+  local short="A man is playing a large flute on the stage."
+  local long="The committee said on Tuesday that the new rules, which take effect next year, would require all large companies to publish detailed reports on their greenhouse gas emissions, including those of their suppliers, and to explain how they plan to reach their climate targets by the end of the decade."
+  awk -v n="$n" -v t="$short" 'BEGIN { for (i = 0; i < n; i++) print t }' > "$dir/13.txt"
+  awk -v n="$n" -v t="$long" 'BEGIN { for (i = 0; i < n; i++) print t }' > "$dir/57.txt"
+}

