@@ -109,6 +109,28 @@ public final class EarlyExitEncoder implements AutoCloseable {
         this.minGroupTokens = tokens;
     }
 
+    /**
+     * The most tokens of activations this encoder holds when no batch has more than maxBatchTokens tokens and no row
+     * more than maxLength: the workspace of batches split inside layers, plus, with more than one thread, one per
+     * thread for batches run as groups of rows. Workspaces grow between batches and are kept, so this is what a
+     * long-running caller (the server) must budget for.
+     */
+    public long workspaceTokens(int maxBatchTokens, int maxLength) {
+        long tokens = InferenceWorkspace.capacityFor(maxBatchTokens);
+        if (pool.threads() > 1) {
+            long group = Math.min(maxBatchTokens, RowGroups.maxGroupTokens(maxBatchTokens, pool.threads(), minGroupTokens, maxLength));
+            tokens += pool.threads() * InferenceWorkspace.capacityFor(group);
+        }
+        return tokens;
+    }
+
+    /** Tokens of activations the workspaces hold now. */
+    long heldTokens() {
+        long tokens = whole.tokenCapacity();
+        for (InferenceWorkspace ws : perThread) tokens += ws.tokenCapacity();
+        return tokens;
+    }
+
     public WeightFormat weightFormat() {
         return weights.matrixFormat();
     }

@@ -12,6 +12,12 @@ import dev.leap4j.tensor.Parallel;
  * run side by side.
  */
 final class InferenceWorkspace {
+    /**
+     * Token activations grow in whole blocks of this many tokens, never by a factor, so a workspace holds less than a
+     * block beyond the largest run it served: what {@link EarlyExitEncoder#workspaceTokens} promises.
+     */
+    static final int TOKEN_BLOCK = 64;
+
     private final BertConfig config;
     final Parallel pool;
     private int tokenCapacity, rowCapacity, lengthCapacity;
@@ -28,7 +34,7 @@ final class InferenceWorkspace {
 
     void ensureCapacity(int tokens, int rows, int maxLen) {
         if (tokens > tokenCapacity) {
-            tokenCapacity = Math.max(tokens, tokenCapacity + tokenCapacity / 2);
+            tokenCapacity = (int) capacityFor(tokens);
             x = new float[tokenCapacity * config.hidden()];
             buffers = LayerBuffers.forInference(tokenCapacity, config);
         }
@@ -41,6 +47,15 @@ final class InferenceWorkspace {
             lengthCapacity = maxLen;
             scores = BertAttention.scratch(config, pool.threads(), maxLen);
         }
+    }
+
+    int tokenCapacity() {
+        return tokenCapacity;
+    }
+
+    /** The token capacity a run of this many tokens grows a workspace to. */
+    static long capacityFor(long tokens) {
+        return (tokens + TOKEN_BLOCK - 1) / TOKEN_BLOCK * TOKEN_BLOCK;
     }
 
     /** This layer's pooled states become the previous layer's. */

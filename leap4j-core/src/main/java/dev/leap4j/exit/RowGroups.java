@@ -43,4 +43,14 @@ final class RowGroups {
         }
         return groups < MIN_GROUPS_PER_THREAD * threads ? null : java.util.Arrays.copyOf(bounds, groups + 1);
     }
+
+    /**
+     * The most tokens one group of {@link #split} holds for batches of at most maxBatchTokens tokens and rows of at
+     * most maxLength: a group closes at the first row that brings it to the target, so it stays below the target
+     * plus one row.
+     */
+    static long maxGroupTokens(long maxBatchTokens, int threads, int minGroupTokens, int maxLength) {
+        long target = Math.max(minGroupTokens, (maxBatchTokens + GROUPS_PER_THREAD * threads - 1) / ((long) GROUPS_PER_THREAD * threads));
+        return target + maxLength - 1;
+    }
 }

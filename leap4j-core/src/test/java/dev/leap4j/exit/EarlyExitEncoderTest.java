@@ -133,6 +133,36 @@ class EarlyExitEncoderTest {
         }
     }
 
+    @Test
+    void workspacesNeverHoldMoreThanTheBoundTheServerBudgetsFor() {
+        BertConfig c = TinyModel.randomConfig(rnd);
+        BertWeights w = BertWeights.random(c, rnd.nextLong());
+        List<TokenizedText> inputs = TinyModel.randomInputs(rnd, c, 40);
+        int maxLen = 0;
+        for (TokenizedText t : inputs) maxLen = Math.max(maxLen, t.length());
+        for (int threads = 1; threads <= 3; threads++) {
+            try (EarlyExitEncoder enc = TinyModel.encoder(c, w, threads)) {
+                if (rnd.nextBoolean()) enc.splitGroupsFrom(1 + rnd.nextInt(8));
+                int maxBatchTokens = maxLen + rnd.nextInt(8 * maxLen);
+                long bound = enc.workspaceTokens(maxBatchTokens, maxLen);
+                for (int trial = 0; trial < 30; trial++) {
+                    // a batch as the server's scheduler forms one: rows until the next would pass the token budget
+                    List<TokenizedText> batch = new ArrayList<>();
+                    int tokens = 0;
+                    while (true) {
+                        TokenizedText t = inputs.get(rnd.nextInt(inputs.size()));
+                        if (tokens + t.length() > maxBatchTokens) break;
+                        batch.add(t);
+                        tokens += t.length();
+                    }
+                    enc.embedTokens(batch, ExitPolicy.fullDepth());
+                    assertTrue(enc.heldTokens() <= bound, at(threads + " threads, batches of at most " + maxBatchTokens + " tokens: workspaces hold "
+                            + enc.heldTokens() + " tokens, bound " + bound));
+                }
+            }
+        }
+    }
+
     /** Layers after {@code k} do nothing: zero weights, identity LayerNorms, so pooled states stop changing. */
     private BertWeights convergingAfter(BertConfig c, int k) {
         BertWeights w = BertWeights.random(c, rnd.nextLong());

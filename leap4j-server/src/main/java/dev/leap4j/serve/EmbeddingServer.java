@@ -326,12 +326,14 @@ public final class EmbeddingServer implements AutoCloseable {
         ctx.status(status).contentType("application/json").result(body);
     }
 
-    /** Bytes of request bodies that may be in memory at once (2 x parse permits x max body bytes). */
     /** The heap this server can use at most with its model and settings, term by term. */
     public MemoryPlan memoryPlan() {
-        return MemoryPlan.of(encoder.config(), encoder.weightFormat(), encoder.tokenizer().maxLength(), settings, parsePermits, bodies.budgetBytes());
+        int maxLength = encoder.tokenizer().maxLength();
+        return MemoryPlan.of(encoder.config(), encoder.weightFormat(), maxLength, encoder.workspaceTokens(settings.maxBatchTokens(), maxLength),
+                settings, parsePermits, bodies.budgetBytes());
     }
 
+    /** Bytes of request bodies that may be in memory at once (2 x parse permits x max body bytes). */
     long bodyBudgetBytes() {
         return bodies.budgetBytes();
     }

@@ -11,8 +11,9 @@ import java.util.Locale;
  * <ul>
  *   <li>weights: the model's float arrays, plus the column-panel copies of each layer's four matrices (4 bytes per
  *       value, or 1 with {@code --weights int8});</li>
- *   <li>batch workspace: (7C + I) floats per token of the largest batch ({@code --max-batch-tokens}): the layer
- *       input and the aliased activations of one layer;</li>
+ *   <li>batch workspace: (7C + I) floats per token (the layer input and the aliased activations of one layer) for
+ *       the tokens {@link dev.leap4j.exit.EarlyExitEncoder#workspaceTokens} gives: the largest batch
+ *       ({@code --max-batch-tokens}), plus, with more than one engine thread, one group of rows per thread;</li>
  *   <li>request bodies: the shared body budget (bodies in flight) plus, for each parse permit, one body parsed
  *       into texts (about its own size again);</li>
  *   <li>queue: {@code --max-queue} inputs of at most the model's maximum length, as int token ids;</li>
@@ -23,13 +24,13 @@ import java.util.Locale;
 public record MemoryPlan(long weights, long workspace, long bodies, long queue, long base) {
     static final long BASE = 128L << 20;
 
-    static MemoryPlan of(BertConfig c, WeightFormat format, int maxLength, ServerSettings s, int permits, long bodyBudget) {
+    static MemoryPlan of(BertConfig c, WeightFormat format, int maxLength, long workspaceTokens, ServerSettings s, int permits, long bodyBudget) {
         long C = c.hidden(), I = c.intermediate(), L = c.numLayers();
         long layerMatrices = L * (C * 3 * C + C * C + 2 * C * I);
         long params = (long) c.vocabSize() * C + (long) c.maxPositions() * C + (long) c.typeVocabSize() * C + 2 * C
                 + L * (3 * C + C + 2 * C + I + C + 2 * C) + layerMatrices;
         long weights = 4 * params + (format == WeightFormat.INT8 ? 1 : 4) * layerMatrices;
-        long workspace = 4L * s.maxBatchTokens() * (7 * C + I);
+        long workspace = 4L * workspaceTokens * (7 * C + I);
         long bodies = bodyBudget + (long) permits * s.maxBodyBytes();
         long queue = 4L * s.maxQueue() * maxLength;
         return new MemoryPlan(weights, workspace, bodies, queue, BASE);
