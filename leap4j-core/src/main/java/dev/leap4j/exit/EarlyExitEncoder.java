@@ -321,6 +321,7 @@ public final class EarlyExitEncoder implements AutoCloseable {
     @Override
     public void close() {
         pool.close();
+        for (InferenceWorkspace ws : perThread) ws.pool.close();
         tokenizer.close();
     }
 }
