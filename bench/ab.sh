@@ -38,7 +38,7 @@ for r in $(seq 1 "$repeats"); do
 done
 bench_load_end >> "$raw"
 grep '^#' "$raw"
-# the median of the repeats per build and case, and this build's time as a fraction of the other's
+# the median of the repeats per case and build, then the repeats themselves
 grep '^RESULT' "$raw" | awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } v[f["case"] " " f["build"]] = v[f["case"] " " f["build"]] " " f["ms_per_input"] }
   END { for (k in v) print k v[k] }' | sort | while read -r c b rest; do
   printf '%s %s median %s (%s)\n' "$c" "$b" "$(tr ' ' '\n' <<< "$rest" | sort -g | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}')" "$rest"

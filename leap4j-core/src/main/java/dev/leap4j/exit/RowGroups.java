@@ -14,7 +14,7 @@ final class RowGroups {
 
     /**
      * Tokens below which a group's matrix products read each weight too few times to keep up with a layer split
-     * across threads (a row of 13 tokens runs at about half the arithmetic rate of 64).
+     * across threads: groups of 32 tokens made batches of 13-token rows 15% slower (docs/BENCHMARKS.md).
      */
     static final int MIN_GROUP_TOKENS = 64;
     /** Groups per thread when rows allow: enough that the last group claimed is a small part of the batch. */
@@ -30,7 +30,7 @@ final class RowGroups {
         if (threads < 2 || lens.length < MIN_GROUPS_PER_THREAD * threads) return null;
         long total = 0;
         for (int len : lens) total += len;
-        long target = Math.max(minGroupTokens, (total + GROUPS_PER_THREAD * threads - 1) / ((long) GROUPS_PER_THREAD * threads));
+        long target = target(total, threads, minGroupTokens);
         int[] bounds = new int[lens.length + 1];
         int groups = 0;
         long tokens = 0;
@@ -50,7 +50,12 @@ final class RowGroups {
      * plus one row.
      */
     static long maxGroupTokens(long maxBatchTokens, int threads, int minGroupTokens, int maxLength) {
-        long target = Math.max(minGroupTokens, (maxBatchTokens + GROUPS_PER_THREAD * threads - 1) / ((long) GROUPS_PER_THREAD * threads));
-        return target + maxLength - 1;
+        return target(maxBatchTokens, threads, minGroupTokens) + maxLength - 1;
+    }
+
+    /** The tokens a group of a batch of this many tokens closes at: an eighth of a thread's share, or the minimum. */
+    private static long target(long batchTokens, int threads, int minGroupTokens) {
+        long groups = (long) GROUPS_PER_THREAD * threads;
+        return Math.max(minGroupTokens, (batchTokens + groups - 1) / groups);
     }
 }
